@@ -1,0 +1,1 @@
+"""Rasa side of the assistant: domain, channels, custom NLU components, process runner."""
