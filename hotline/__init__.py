@@ -1,0 +1,1 @@
+"""Hotline back office: tickets, dossiers, working-day calendar and SLA, notifications, web app."""

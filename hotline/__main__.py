@@ -1,0 +1,34 @@
+"""Command line: ``python -m hotline {migrate,users,import-dossiers,...}``.
+
+Each area registers its own sub-commands; this file only wires them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hotline import dossiers_cli, tickets_cli
+from hotline.db import upgrade
+from hotline.settings import load_settings
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    upgrade(settings.hotline_database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hotline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply every database migration").set_defaults(handler=_migrate)
+    tickets_cli.add_commands(commands)
+    dossiers_cli.add_commands(commands)
+    args = parser.parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

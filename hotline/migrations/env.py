@@ -1,0 +1,34 @@
+"""Alembic environment: runs the project's migrations against the configured URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from hotline.db import Base, make_engine
+from hotline import models  # noqa: F401  (registers every table on Base.metadata)
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        # render_as_batch lets ALTER TABLE work on SQLite too.
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,6 @@
+"""Every table of the hotline database, imported so `Base.metadata` knows them all.
+
+Each area keeps its tables in its own module (tickets, dossiers, users…) and is listed here.
+"""
+
+from hotline.db import Base  # noqa: F401

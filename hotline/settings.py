@@ -1,0 +1,131 @@
+"""Every setting of the project, read from the environment, with its documented default.
+
+This is the one place configuration lives: the process runner, the web app, the action
+server and the Telegram bridge all read `load_settings()`. The README's configuration table
+mirrors `ENVIRONMENT` below.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (default, meaning). Defaults are the embedded single-machine setup.
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "VAR_DIR": ("var", "Folder for SQLite databases, logs and the session key (relative to the project)."),
+    "HOTLINE_DATABASE_URL": ("sqlite:///{VAR_DIR}/hotline.db", "SQLAlchemy URL of the hotline/dossier database; postgresql://… in production."),
+    "RASA_ENDPOINTS": ("bot/endpoints.yml", "Rasa endpoints file; bot/endpoints.production.yml uses PostgreSQL + Redis."),
+    "RASA_TRACKER_DB": ("{VAR_DIR}/rasa_tracker.db", "SQLite file of Rasa's SQL tracker store (embedded default)."),
+    "RASA_TRACKER_DB_URL": ("postgresql://postgres@127.0.0.1:5432/test", "Tracker store database in production (endpoints.production.yml)."),
+    "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis for Rasa's lock store in production."),
+    "HOST": ("127.0.0.1", "Interface every server binds to; 0.0.0.0 to serve other machines."),
+    "RASA_PORT": ("5005", "Rasa server (REST + socket.io channels, HTTP API)."),
+    "ACTION_PORT": ("5055", "Rasa action server."),
+    "WEB_PORT": ("8080", "Hotline web app: operator console, JSON API, web widget, volunteer guide."),
+    "RASA_URL": ("http://127.0.0.1:{RASA_PORT}", "Where the web widget and Telegram bridge reach Rasa."),
+    "PUBLIC_WEB_URL": ("http://127.0.0.1:{WEB_PORT}", "Public address of the web app (used in links and the widget)."),
+    "MODEL_PATH": ("models/assistant.tar.gz", "Trained Rasa model that `make run` serves."),
+    "HOTLINE_PHONE": ("1800 1096", "Hotline number offered to citizens (default: the National Public Service Portal's support line; set your province's)."),
+    "SESSION_SECRET": ("", "32-byte key (urlsafe base64) for console sessions; generated into VAR_DIR when empty."),
+    "API_TOKEN": ("", "Bearer token for the /api/ JSON API; generated into VAR_DIR when empty."),
+    "TELEGRAM_BOT_TOKEN": ("", "Telegram bot token; the Telegram bridge starts only when set."),
+    "TELEGRAM_API_BASE_URL": ("https://api.telegram.org/bot", "Bot API base URL (tests point it at a local fake server)."),
+    "DOSSIER_API_URL": ("", "Base URL of the provincial dossier system's API; `make run` points it at the bundled simulator."),
+    "DOSSIER_API_TOKEN": ("", "Bearer token for the provincial dossier API."),
+    "DOSSIER_TIME_REDUCTION": ("0", "Province-published cut of processing times, e.g. 0.5 for a 50% reduction."),
+    "LOG_LEVEL": ("INFO", "Python log level of the project's own processes."),
+}
+
+
+def _env(name: str, values: dict[str, str]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        raw = ENVIRONMENT[name][0]
+    return raw.format(**values)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration; build it with `load_settings()`."""
+
+    var_dir: Path
+    hotline_database_url: str
+    rasa_endpoints: str
+    rasa_tracker_db: str
+    rasa_tracker_db_url: str
+    redis_url: str
+    host: str
+    rasa_port: int
+    action_port: int
+    web_port: int
+    rasa_url: str
+    public_web_url: str
+    model_path: str
+    hotline_phone: str
+    session_secret: str
+    api_token: str
+    telegram_bot_token: str
+    telegram_api_base_url: str
+    dossier_api_url: str
+    dossier_api_token: str
+    dossier_time_reduction: float
+    log_level: str
+
+
+def _secret(var_dir: Path, name: str, configured: str, make) -> str:
+    """A configured secret, or one generated once and kept in var/ so restarts keep sessions."""
+    if configured:
+        return configured
+    path = var_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load_settings() -> Settings:
+    """Read the environment once, apply defaults, create the var/ folder."""
+    values: dict[str, str] = {}
+    var_dir = Path(_env("VAR_DIR", values))
+    if not var_dir.is_absolute():
+        var_dir = PROJECT_ROOT / var_dir
+    values["VAR_DIR"] = str(var_dir)
+    for name in ("RASA_PORT", "WEB_PORT"):
+        values[name] = _env(name, values)
+    resolved = {name.lower(): _env(name, values) for name in ENVIRONMENT}
+    var_dir.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        var_dir=var_dir,
+        hotline_database_url=resolved["hotline_database_url"],
+        rasa_endpoints=resolved["rasa_endpoints"],
+        rasa_tracker_db=resolved["rasa_tracker_db"],
+        rasa_tracker_db_url=resolved["rasa_tracker_db_url"],
+        redis_url=resolved["redis_url"],
+        host=resolved["host"],
+        rasa_port=int(resolved["rasa_port"]),
+        action_port=int(resolved["action_port"]),
+        web_port=int(resolved["web_port"]),
+        rasa_url=resolved["rasa_url"].rstrip("/"),
+        public_web_url=resolved["public_web_url"].rstrip("/"),
+        model_path=resolved["model_path"],
+        hotline_phone=resolved["hotline_phone"],
+        session_secret=_secret(
+            var_dir, "session.key", resolved["session_secret"],
+            lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        ),
+        api_token=_secret(var_dir, "api.token", resolved["api_token"], lambda: secrets.token_urlsafe(24)),
+        telegram_bot_token=resolved["telegram_bot_token"],
+        telegram_api_base_url=resolved["telegram_api_base_url"],
+        dossier_api_url=resolved["dossier_api_url"].rstrip("/"),
+        dossier_api_token=resolved["dossier_api_token"],
+        dossier_time_reduction=float(resolved["dossier_time_reduction"]),
+        log_level=resolved["log_level"],
+    )

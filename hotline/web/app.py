@@ -1,0 +1,76 @@
+"""Application factory of the hotline web app.
+
+Each area adds its routes through a ``setup(app)`` function in its own module; this file
+only wires shared services (database, templates, sessions) and lists the areas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import import_module
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from sqlalchemy import text
+
+from hotline.db import make_engine, make_session_factory, upgrade
+from hotline.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+# App keys shared by every area's handlers.
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", object)
+SESSIONS = web.AppKey("sessions", object)
+
+# Route modules, each with setup(app). Order matters only for overlapping paths.
+AREAS: list[str] = []
+
+
+async def health(request: web.Request) -> web.Response:
+    """200 when the database answers, 503 otherwise (used by load balancers and `make run`)."""
+    engine = request.app[ENGINE]
+
+    def ping() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.to_thread(ping)
+    except Exception:  # any driver error means "not healthy"; the details go to the log
+        log.exception("health check: database did not answer")
+        return web.json_response({"status": "error", "database": "unavailable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> web.Application:
+    """Build the web app for `settings` (default: from the environment)."""
+    settings = settings or load_settings()
+    if migrate:
+        upgrade(settings.hotline_database_url)
+    engine = make_engine(settings.hotline_database_url)
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[ENGINE] = engine
+    app[SESSIONS] = make_session_factory(engine)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+    )
+    app.router.add_get("/health", health)
+    app.router.add_static("/static/", STATIC_DIR, name="static")
+    for module_name in AREAS:
+        import_module(module_name).setup(app)
+
+    async def dispose(_app: web.Application) -> None:
+        engine.dispose()
+
+    app.on_cleanup.append(dispose)
+    return app
