@@ -1,0 +1,55 @@
+# Two commands matter: `make run` (start everything) and `make test` (the whole suite).
+# Both set up .venv and train the model first when needed.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MODEL := models/assistant.tar.gz
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+# Everything the trained model depends on; the model is rebuilt only when one changes
+# (and Rasa's own fingerprint skips training when the content did not change).
+TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard nlu_data/*.yml) \
+	bot/components/vietnamese_normalizer.py procedure_kb/textnorm.py procedure_kb/language.py \
+	procedure_kb/data/abbreviations.tsv
+
+.PHONY: install train run test test-fast bench lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt bot/scripts/install.sh
+	bash bot/scripts/install.sh
+	touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(VENV)/bin/rasa train --config config.yml --domain bot/domain --data nlu_data \
+		--out models --fixed-model-name assistant
+	touch $@
+
+run: install train
+	$(PY) -m bot.runner
+
+test: install train
+	$(PY) -m pytest
+
+# Quick loop while developing: no servers, no browser.
+test-fast: install
+	$(PY) -m pytest -m "not rasa and not browser"
+
+bench: install train
+	$(PY) bench/kb_search.py
+	$(PY) bench/address_lookup.py
+	$(PY) bench/ticket_queue.py
+	$(PY) bench/dossiers.py
+	$(PY) bench/chat_load.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf models var .pytest_cache

@@ -1,0 +1,67 @@
+"""Helpers every action uses: the citizen's own words, reply language, channel, database."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from sqlalchemy.orm import sessionmaker
+
+from hotline.settings import Settings, load_settings
+from procedure_kb.language import detect_language
+
+ORIGINAL_TEXT = "text_original"  # set by bot.components.vietnamese_normalizer
+
+
+def user_text(tracker: Tracker) -> str:
+    """The citizen's latest message as typed (the NLU pipeline's copy is folded lowercase)."""
+    latest = tracker.latest_message or {}
+    return latest.get(ORIGINAL_TEXT) or latest.get("text") or ""
+
+
+def reply_language(tracker: Tracker) -> str:
+    """"en" when the citizen writes English, else "vi"."""
+    slot = tracker.get_slot("language")
+    if slot in ("vi", "en"):
+        return slot
+    return detect_language(user_text(tracker))
+
+
+def pick(tracker: Tracker, vi: str, en: str) -> str:
+    """The Vietnamese or English version of a text, following the citizen's language."""
+    return en if reply_language(tracker) == "en" else vi
+
+
+def citizen_channel(tracker: Tracker) -> tuple[str, str]:
+    """(channel, address) to reply on later, from the sender id convention.
+
+    The Telegram bridge sends as "telegram:<chat id>", the web widget as "web:<session id>";
+    anything else (curl, tests, `rasa shell`) is the REST channel with the raw sender id.
+    """
+    sender = tracker.sender_id or ""
+    channel, sep, address = sender.partition(":")
+    if sep and channel in ("telegram", "web") and address:
+        return channel, address
+    return "rest", sender
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The action server's settings, read once."""
+    return load_settings()
+
+
+@lru_cache(maxsize=1)
+def db_sessions() -> sessionmaker:
+    """Session factory on the hotline database (migrated on first use)."""
+    from hotline.db import make_engine, make_session_factory, upgrade
+
+    url = settings().hotline_database_url
+    upgrade(url)
+    return make_session_factory(make_engine(url))
+
+
+def buttons(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
+    """Rasa buttons from (title, payload) pairs."""
+    return [{"title": title, "payload": payload} for title, payload in pairs]

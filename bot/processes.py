@@ -1,0 +1,105 @@
+"""How each process of the assistant is started: one definition for `make run` and the tests.
+
+Every process reads its configuration from the environment (see hotline/settings.py);
+`child_environment` turns the settings into the variables Rasa's endpoint files expect.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from hotline.settings import PROJECT_ROOT, Settings
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """A named command with the URL that answers once it is ready."""
+
+    name: str
+    command: list[str]
+    ready_url: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    """The environment every child process gets: settings resolved, Rasa endpoint variables set."""
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
+        VAR_DIR=str(settings.var_dir),
+        HOTLINE_DATABASE_URL=settings.hotline_database_url,
+        RASA_TRACKER_DB=settings.rasa_tracker_db,
+        RASA_PORT=str(settings.rasa_port),
+        ACTION_PORT=str(settings.action_port),
+        WEB_PORT=str(settings.web_port),
+        RASA_URL=settings.rasa_url,
+        HOST=settings.host,
+    )
+    tracker = urlsplit(settings.rasa_tracker_db_url)
+    env.update(
+        TRACKER_PG_HOST=tracker.hostname or "127.0.0.1",
+        TRACKER_PG_PORT=str(tracker.port or 5432),
+        TRACKER_PG_DB=tracker.path.lstrip("/") or "rasa",
+        TRACKER_PG_USER=tracker.username or "postgres",
+        TRACKER_PG_PASSWORD=tracker.password or "",
+    )
+    redis = urlsplit(settings.redis_url)
+    env.update(
+        REDIS_HOST=redis.hostname or "127.0.0.1",
+        REDIS_PORT=str(redis.port or 6379),
+        REDIS_DB=redis.path.lstrip("/") or "0",
+    )
+    return env
+
+
+def action_server(settings: Settings) -> ProcessSpec:
+    return ProcessSpec(
+        "actions",
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+    )
+
+
+def rasa_server(settings: Settings, model: str | None = None) -> ProcessSpec:
+    return ProcessSpec(
+        "rasa",
+        [
+            str(VENV_BIN / "rasa"), "run", "--enable-api",
+            "--model", model or settings.model_path,
+            "--endpoints", settings.rasa_endpoints,
+            "--credentials", "bot/credentials.yml",
+            "--interface", settings.host,
+            "--port", str(settings.rasa_port),
+            "--cors", "*",
+        ],
+        ready_url=f"http://127.0.0.1:{settings.rasa_port}/status",
+    )
+
+
+def web_app(settings: Settings) -> ProcessSpec:
+    return ProcessSpec(
+        "web",
+        [sys.executable, "-m", "hotline.web"],
+        ready_url=f"http://127.0.0.1:{settings.web_port}/health",
+    )
+
+
+def telegram_bridge(settings: Settings) -> ProcessSpec:
+    return ProcessSpec("telegram", [sys.executable, "-m", "bot.telegram_bridge"])
+
+
+def all_processes(settings: Settings) -> list[ProcessSpec]:
+    """What `make run` starts: the three servers, plus Telegram when a token is configured."""
+    specs = [action_server(settings), rasa_server(settings), web_app(settings)]
+    if settings.telegram_bot_token:
+        specs.append(telegram_bridge(settings))
+    return specs
