@@ -1,0 +1,295 @@
+"""Shared fixtures: real servers on free ports, real databases, the trained model.
+
+Servers are the same commands `make run` uses (bot/processes.py), started once per test
+session on free ports with a throwaway VAR_DIR, so tests exercise the real Rasa server,
+action server and web app. PostgreSQL tests use a throwaway database on the local server;
+without one they skip locally, but fail in CI (CI=true), where PostgreSQL must be tested.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_json(method: str, url: str, payload: object | None = None, timeout: float = 30, headers=None):
+    """(status, decoded JSON or text) of one HTTP request; for tests that talk to real servers."""
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local
+            body = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read().decode(), error.code
+    try:
+        return status, json.loads(body)
+    except json.JSONDecodeError:
+        return status, body
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local
+                if response.status < 500:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready after {timeout}s")
+
+
+# --- the trained model -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The assistant's model; `make test` trains it first, plain pytest trains it if missing."""
+    override = os.environ.get("ASSISTANT_MODEL")
+    model = Path(override) if override else PROJECT_ROOT / "models" / "assistant.tar.gz"
+    if not model.exists():
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml",
+             "--domain", "bot/domain", "--data", "nlu_data", "--out", str(model.parent),
+             "--fixed-model-name", model.name.removesuffix(".tar.gz")],
+            cwd=PROJECT_ROOT, check=True,
+        )
+    return model
+
+
+# --- real servers ------------------------------------------------------------------------
+
+@dataclass
+class Stack:
+    """The running assistant: where to reach each server, and how to restart Rasa."""
+
+    rasa_url: str
+    action_url: str
+    web_url: str
+    env: dict[str, str]
+    var_dir: Path
+    model: Path
+    processes: dict[str, subprocess.Popen]
+    logs: Path
+
+    def chat(self, sender: str, message: str) -> list[dict]:
+        """Send one message over the REST channel; the bot's replies."""
+        status, body = http_json(
+            "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}, timeout=60
+        )
+        assert status == 200, body
+        return body
+
+    def texts(self, sender: str, message: str) -> str:
+        """All reply texts of one message joined, for simple assertions."""
+        return "\n".join(reply.get("text", "") for reply in self.chat(sender, message))
+
+    def parse(self, text: str) -> dict:
+        status, body = http_json("POST", f"{self.rasa_url}/model/parse", {"text": text})
+        assert status == 200, body
+        return body
+
+    def tracker(self, sender: str) -> dict:
+        status, body = http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker")
+        assert status == 200, body
+        return body
+
+    def start(self, name: str) -> None:
+        from bot import processes
+        from hotline.settings import load_settings
+
+        previous = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            settings = load_settings()
+        finally:
+            os.environ.clear()
+            os.environ.update(previous)
+        spec = {
+            "actions": processes.action_server(settings),
+            "rasa": processes.rasa_server(settings, str(self.model)),
+            "web": processes.web_app(settings),
+        }[name]
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(spec.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=log)
+        self.processes[name] = process
+        try:
+            wait_until_ready(spec.ready_url, process)
+        except Exception:
+            sys.stderr.write((self.logs / f"{name}.log").read_text(errors="replace")[-5000:])
+            raise
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _stack_env(var_dir: Path, **overrides: str) -> dict[str, str]:
+    from bot.processes import child_environment
+    from hotline.settings import load_settings
+
+    previous = dict(os.environ)
+    os.environ.update(
+        VAR_DIR=str(var_dir),
+        RASA_PORT=str(free_port()),
+        ACTION_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
+        HOST="127.0.0.1",
+        **overrides,
+    )
+    try:
+        return child_environment(load_settings())
+    finally:
+        os.environ.clear()
+        os.environ.update(previous)
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Action server, Rasa server and web app, started once for the whole test session."""
+    var_dir = tmp_path_factory.mktemp("var")
+    env = _stack_env(var_dir)
+    logs = tmp_path_factory.mktemp("logs")
+    running = Stack(
+        rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",
+        action_url=f"http://127.0.0.1:{env['ACTION_PORT']}",
+        web_url=f"http://127.0.0.1:{env['WEB_PORT']}",
+        env=env, var_dir=var_dir, model=trained_model, processes={}, logs=logs,
+    )
+    try:
+        for name in ("web", "actions", "rasa"):
+            running.start(name)
+        yield running
+    finally:
+        for name in list(running.processes):
+            running.stop(name)
+
+
+# --- databases ---------------------------------------------------------------------------
+
+def _postgres_available() -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
+        return True
+    except Exception:  # any failure means "not here"
+        return False
+
+
+def _require_service(available: bool, what: str) -> None:
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} must be reachable in CI")
+    pytest.skip(f"{what} not reachable here")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """URL of a throwaway PostgreSQL database, dropped after the session."""
+    _require_service(_postgres_available(), f"PostgreSQL at {POSTGRES_ADMIN_URL}")
+    import psycopg2
+
+    name = f"tro_ly_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+            )
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty hotline database on SQLite and on the real PostgreSQL."""
+    from hotline.db import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hotline.db'}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        _reset_postgres(url)
+    upgrade(url)
+    yield url
+
+
+def _reset_postgres(url: str) -> None:
+    """Empty the shared session database so each test starts clean."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, future=True)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (production lock store)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+        available = True
+    except Exception:  # any failure means "not here"
+        available = False
+    _require_service(available, f"Redis at {REDIS_URL}")
+    return REDIS_URL
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they need, so `-m "not rasa"` etc. select quick subsets."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"stack", "trained_model"}:
+            item.add_marker(pytest.mark.rasa)
+        if "postgres_database" in fixtures:
+            item.add_marker(pytest.mark.postgres)
