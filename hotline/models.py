@@ -4,3 +4,4 @@ Each area keeps its tables in its own module (tickets, dossiers, users…) and i
 """
 
 from hotline.db import Base  # noqa: F401
+from hotline import notify, tickets, users  # noqa: F401,E402  (tickets area)

@@ -1,0 +1,180 @@
+"""Messages to citizens through an outbox: written in the caller's transaction, sent later.
+
+`enqueue_message(session, channel, recipient, text)` only inserts a row, so a reply is
+delivered if and only if the operator's action committed. The web app runs `delivery_loop`,
+which sends pending Telegram rows; "web" and "rest" rows wait until the citizen's widget polls
+`GET /api/widget/messages?session=ID` (`take_web_messages`). A row is claimed with a
+conditional UPDATE before sending, so two loops never send it twice; failures are retried with
+exponential backoff and given up after `MAX_ATTEMPTS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.db import Base, transaction
+from hotline.dbtypes import UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("telegram", "web", "rest")
+POLLED_CHANNELS = ("web", "rest")   # delivered when the citizen's client asks for them
+MAX_ATTEMPTS = 8
+MAX_TEXT = 4000                      # Telegram's limit is 4096 characters
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_messages"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(16), nullable=False)
+    recipient = Column(String(128), nullable=False)
+    text = Column(Text, nullable=False)
+    ticket_id = Column(ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True)
+    # pending -> sending -> sent (pushed) | delivered (polled) | failed (gave up)
+    status = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_error = Column(String(500), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at = Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_recipient", "channel", "recipient", "status"),
+    )
+
+
+def enqueue_message(session: Session, channel: str, recipient: str, text: str,
+                    ticket_id: int | None = None) -> OutboxMessage:
+    """Queue `text` for `recipient` on `channel` ("telegram" chat id, "web"/"rest" session id).
+
+    Runs in the caller's transaction: nothing is sent unless the caller commits.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if not recipient or not text.strip():
+        raise ValueError("recipient and text are required")
+    message = OutboxMessage(channel=channel, recipient=str(recipient)[:128], text=text[:MAX_TEXT],
+                            ticket_id=ticket_id, status="pending", attempts=0, next_attempt_at=utcnow())
+    session.add(message)
+    session.flush()
+    return message
+
+
+def take_web_messages(sessions: sessionmaker, channel: str, recipient: str, limit: int = 20) -> list[dict]:
+    """Pending messages for a widget session, marked delivered; each is returned once only."""
+    taken: list[dict] = []
+    with transaction(sessions) as session:
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.text, OutboxMessage.created_at)
+            .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
+                   OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id).limit(limit)
+        ).all()
+        now = utcnow()
+        for row in rows:
+            claimed = session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                .values(status="delivered", sent_at=now, attempts=OutboxMessage.attempts + 1)
+            ).rowcount
+            if claimed == 1:
+                taken.append({"id": row.id, "text": row.text, "created_at": row.created_at.isoformat()})
+    return taken
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 5 s, 10 s, 20 s … capped at one hour."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claim_due(sessions: sessionmaker, now: datetime, limit: int) -> list[OutboxMessage]:
+    claimed: list[OutboxMessage] = []
+    with transaction(sessions) as session:
+        due = session.execute(
+            select(OutboxMessage).where(OutboxMessage.status == "pending",
+                                        OutboxMessage.channel.not_in(POLLED_CHANNELS),
+                                        OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id).limit(limit)
+        ).scalars().all()
+        for message in due:
+            won = session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == message.id, OutboxMessage.status == "pending")
+                .values(status="sending", attempts=OutboxMessage.attempts + 1)
+            ).rowcount
+            if won == 1:
+                claimed.append(message)
+    return claimed
+
+
+def _finish(sessions: sessionmaker, message_id: int, error: str | None, attempts: int) -> None:
+    with transaction(sessions) as session:
+        if error is None:
+            values = {"status": "sent", "sent_at": utcnow(), "last_error": None}
+        elif attempts >= MAX_ATTEMPTS:
+            values = {"status": "failed", "last_error": error[:500]}
+        else:
+            values = {"status": "pending", "last_error": error[:500],
+                      "next_attempt_at": utcnow() + backoff(attempts)}
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+class TelegramSender:
+    """Sends through python-telegram-bot's Bot (base_url lets tests use a local fake API)."""
+
+    def __init__(self, token: str, base_url: str) -> None:
+        from telegram import Bot  # imported here: only the delivery loop needs it
+
+        self.bot = Bot(token, base_url=base_url)
+        self._ready = False
+
+    async def send(self, chat_id: str, text: str) -> None:
+        if not self._ready:
+            await self.bot.initialize()
+            self._ready = True
+        await self.bot.send_message(chat_id=chat_id, text=text)
+
+    async def close(self) -> None:
+        if self._ready:
+            await self.bot.shutdown()
+
+
+async def deliver_once(sessions: sessionmaker, senders: dict, limit: int = 50) -> int:
+    """Send every due pushed message once; returns how many were sent successfully."""
+    claimed = await asyncio.to_thread(_claim_due, sessions, utcnow(), limit)
+    sent = 0
+    for message in claimed:
+        sender = senders.get(message.channel)
+        attempts = message.attempts + 1
+        if sender is None:
+            error = f"no sender configured for channel {message.channel}"
+        else:
+            try:
+                await sender.send(message.recipient, message.text)
+                error = None
+            except Exception as exc:  # any failure is retried later; details go to the row
+                error = f"{type(exc).__name__}: {exc}"
+        if error:
+            log.warning("outbox message %s to %s failed (attempt %s): %s",
+                        message.id, message.channel, attempts, error)
+        else:
+            sent += 1
+        await asyncio.to_thread(_finish, sessions, message.id, error, attempts)
+    return sent
+
+
+async def delivery_loop(sessions: sessionmaker, senders: dict, interval: float = 1.0) -> None:
+    """Run `deliver_once` forever (cancelled when the web app stops)."""
+    while True:
+        try:
+            await deliver_once(sessions, senders)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup must not stop deliveries for good
+            log.exception("outbox delivery round failed")
+        await asyncio.sleep(interval)
