@@ -1,0 +1,389 @@
+"""Dossiers (hồ sơ): tables, status rules and the repository functions every entry point uses.
+
+Moments are stored as naive Vietnam wall-clock time (the service runs in one time zone and
+SQLite keeps no offsets); `hotline.deadlines.naive_vn` converts on the way in.
+The applicant's phone is never stored in full: only a masked form for operators and the
+last four digits the citizen proves knowledge of.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select,
+)
+from sqlalchemy.orm import Session, relationship
+
+from hotline.db import Base
+from hotline.deadlines import days_late, is_due_soon, is_overdue, naive_vn
+from hotline.workcalendar import now_vn, to_vn
+
+log = logging.getLogger(__name__)
+
+RECEIVED = "received"
+IN_PROCESSING = "in_processing"
+NEEDS_DOCUMENTS = "needs_additional_documents"
+TRANSFERRED = "transferred"
+COMPLETED = "completed"
+RETURNED = "returned"
+WITHDRAWN = "withdrawn"
+
+STATUSES = (RECEIVED, IN_PROCESSING, NEEDS_DOCUMENTS, TRANSFERRED, COMPLETED, RETURNED, WITHDRAWN)
+FINISHED = frozenset({COMPLETED, RETURNED, WITHDRAWN})  # nothing more is owed to the citizen
+OPEN = tuple(s for s in STATUSES if s not in FINISHED)
+# The deadline runs only while the agency holds the dossier: waiting for the citizen's extra
+# documents stops the clock, and the agency sets a new appointment date when they arrive.
+CLOCK_RUNNING = (RECEIVED, IN_PROCESSING, TRANSFERRED)
+
+# Which status may follow which. Finished dossiers stay finished: a refused or withdrawn
+# dossier that comes back is a new dossier with a new code in the provincial systems.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RECEIVED: frozenset({IN_PROCESSING, NEEDS_DOCUMENTS, TRANSFERRED, COMPLETED, RETURNED, WITHDRAWN}),
+    IN_PROCESSING: frozenset({NEEDS_DOCUMENTS, TRANSFERRED, COMPLETED, RETURNED, WITHDRAWN}),
+    NEEDS_DOCUMENTS: frozenset({IN_PROCESSING, RECEIVED, TRANSFERRED, RETURNED, WITHDRAWN}),
+    TRANSFERRED: frozenset({IN_PROCESSING, NEEDS_DOCUMENTS, COMPLETED, RETURNED, WITHDRAWN}),
+    COMPLETED: frozenset(),
+    RETURNED: frozenset(),
+    WITHDRAWN: frozenset(),
+}
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    RECEIVED: ("Đã tiếp nhận", "Received"),
+    IN_PROCESSING: ("Đang xử lý", "In processing"),
+    NEEDS_DOCUMENTS: ("Cần bổ sung hồ sơ", "Additional documents needed"),
+    TRANSFERRED: ("Đã chuyển cơ quan khác xử lý", "Transferred to another agency"),
+    COMPLETED: ("Đã có kết quả", "Completed — result ready"),
+    RETURNED: ("Trả lại / từ chối", "Returned / refused"),
+    WITHDRAWN: ("Đã rút hồ sơ", "Withdrawn"),
+}
+
+
+def status_label(status: str, lang: str = "vi") -> str:
+    vi, en = STATUS_LABELS.get(status, (status, status))
+    return en if lang == "en" else vi
+
+
+class InvalidTransition(ValueError):
+    """A status change the rules do not allow (e.g. completed → in processing)."""
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(40), nullable=False, unique=True)
+    procedure_code = Column(String(20), nullable=False, default="")
+    procedure_name = Column(String(400), nullable=False, default="")
+    agency = Column(String(200), nullable=False, default="")
+    ward_code = Column(String(10), nullable=False, default="")
+    ward_name = Column(String(120), nullable=False, default="")
+    province_name = Column(String(120), nullable=False, default="")
+    received_at = Column(DateTime, nullable=False)
+    due_at = Column(DateTime, nullable=True)
+    status = Column(String(40), nullable=False, default=RECEIVED)
+    status_message = Column(Text, nullable=False, default="")
+    status_changed_at = Column(DateTime, nullable=False)
+    completed_at = Column(DateTime, nullable=True)
+    phone_masked = Column(String(20), nullable=False, default="")
+    phone_last4 = Column(String(4), nullable=False, default="")
+    source = Column(String(20), nullable=False, default="import")
+    updated_at = Column(DateTime, nullable=False)
+
+    events = relationship(
+        "DossierStatusEvent", back_populates="dossier", order_by="DossierStatusEvent.occurred_at",
+        cascade="all, delete-orphan",
+    )
+    subscriptions = relationship("DossierSubscription", back_populates="dossier", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index("ix_dossiers_status_due_at", "status", "due_at"),
+        Index("ix_dossiers_due_at", "due_at"),
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+class DossierStatusEvent(Base):
+    __tablename__ = "dossier_status_events"
+
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(40), nullable=False)
+    message = Column(Text, nullable=False, default="")
+    occurred_at = Column(DateTime, nullable=False)
+    source = Column(String(20), nullable=False, default="import")
+
+    dossier = relationship("Dossier", back_populates="events")
+
+    __table_args__ = (UniqueConstraint("dossier_id", "status", "occurred_at", name="uq_dossier_status_events_moment"),)
+
+
+class DossierSubscription(Base):
+    __tablename__ = "dossier_subscriptions"
+
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)  # "telegram" | "web" | "rest"
+    recipient = Column(String(200), nullable=False)
+    language = Column(String(2), nullable=False, default="vi")
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)
+
+    dossier = relationship("Dossier", back_populates="subscriptions")
+
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "channel", "recipient", name="uq_dossier_subscriptions_target"),
+    )
+
+
+class DossierLookupAttempt(Base):
+    """A failed citizen lookup (code + phone digits); the rate limit counts these."""
+
+    __tablename__ = "dossier_lookup_attempts"
+
+    id = Column(Integer, primary_key=True)
+    sender_key = Column(String(64), nullable=False)
+    attempted_at = Column(DateTime, nullable=False)
+
+    __table_args__ = (Index("ix_dossier_lookup_attempts_sender_at", "sender_key", "attempted_at"),)
+
+
+# ------------------------------------------------------------------ phone handling
+
+def phone_digits(phone: str | None) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def mask_phone(phone: str | None) -> str:
+    """'0912345678' → '091****678' (enough for an operator to recognise, not to call)."""
+    digits = phone_digits(phone)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
+
+
+# ------------------------------------------------------------------ records coming in
+
+@dataclass
+class StatusUpdate:
+    status: str
+    occurred_at: datetime
+    message: str = ""
+
+
+@dataclass
+class DossierRecord:
+    """One dossier as an import file or the provincial API describes it (already validated)."""
+
+    code: str
+    received_at: datetime
+    status: str
+    status_at: datetime
+    procedure_code: str = ""
+    procedure_name: str = ""
+    agency: str = ""
+    ward_code: str = ""
+    ward_name: str = ""
+    province_name: str = ""
+    due_at: datetime | None = None
+    message: str = ""
+    phone: str = ""
+    history: list[StatusUpdate] = field(default_factory=list)
+
+
+@dataclass
+class UpsertResult:
+    dossier: Dossier
+    created: bool = False
+    changed: bool = False
+    status_changed: bool = False
+    notified: int = 0
+
+
+# ------------------------------------------------------------------ repository
+
+def get_by_code(session: Session, code: str) -> Dossier | None:
+    """The dossier with this (normalised) code, or None."""
+    return session.execute(select(Dossier).where(Dossier.code == code)).scalar_one_or_none()
+
+
+def check_transition(current: str, new: str) -> None:
+    """Raise InvalidTransition unless `current` → `new` is allowed (same status is a no-op)."""
+    if new not in STATUSES:
+        raise InvalidTransition(f"unknown status {new!r}")
+    if new != current and new not in TRANSITIONS[current]:
+        raise InvalidTransition(f"{current} → {new} is not allowed")
+
+
+def _add_event(session: Session, dossier: Dossier, status: str, message: str, at: datetime, source: str) -> bool:
+    at = naive_vn(at)
+    for event in dossier.events:
+        if event.status == status and event.occurred_at == at:
+            return False
+    dossier.events.append(DossierStatusEvent(status=status, message=message or "", occurred_at=at, source=source))
+    return True
+
+
+def change_status(
+    session: Session, dossier: Dossier, new_status: str, *, message: str = "",
+    at: datetime | None = None, source: str = "operator",
+) -> bool:
+    """Apply a validated status change, record it in the history, notify subscribers.
+
+    Returns True when the status actually changed. A repeated status only refreshes the
+    agency's message.
+    """
+    check_transition(dossier.status, new_status)
+    at = at or now_vn()
+    if new_status == dossier.status:
+        if message and message != dossier.status_message:
+            dossier.status_message = message
+            dossier.updated_at = naive_vn(now_vn())
+        return False
+    dossier.status = new_status
+    dossier.status_message = message or ""
+    dossier.status_changed_at = naive_vn(at)
+    dossier.completed_at = naive_vn(at) if new_status in FINISHED else None
+    dossier.updated_at = naive_vn(now_vn())
+    _add_event(session, dossier, new_status, message, at, source)
+    notify_subscribers(session, dossier)
+    return True
+
+
+def upsert_dossier(session: Session, record: DossierRecord, source: str = "import") -> UpsertResult:
+    """Create or update one dossier by code; never duplicates, validates status changes."""
+    dossier = get_by_code(session, record.code)
+    fields = dict(
+        procedure_code=record.procedure_code, procedure_name=record.procedure_name, agency=record.agency,
+        ward_code=record.ward_code, ward_name=record.ward_name, province_name=record.province_name,
+        received_at=naive_vn(record.received_at), due_at=naive_vn(record.due_at),
+    )
+    if record.phone:
+        fields.update(phone_masked=mask_phone(record.phone), phone_last4=phone_digits(record.phone)[-4:])
+    if dossier is None:
+        dossier = Dossier(
+            code=record.code, status=record.status, status_message=record.message or "",
+            status_changed_at=naive_vn(record.status_at), source=source, updated_at=naive_vn(now_vn()),
+            completed_at=naive_vn(record.status_at) if record.status in FINISHED else None,
+            **{"phone_masked": "", "phone_last4": "", **fields},
+        )
+        session.add(dossier)
+        for update in sorted(record.history, key=lambda u: naive_vn(u.occurred_at)):
+            _add_event(session, dossier, update.status, update.message, update.occurred_at, source)
+        _add_event(session, dossier, record.status, record.message, record.status_at, source)
+        return UpsertResult(dossier, created=True, changed=True)
+    changed = False
+    for name, value in fields.items():
+        if value is not None and getattr(dossier, name) != value:
+            setattr(dossier, name, value)
+            changed = True
+    for update in record.history:
+        changed |= _add_event(session, dossier, update.status, update.message, update.occurred_at, source)
+    status_changed = False
+    if record.status != dossier.status:
+        status_changed = change_status(
+            session, dossier, record.status, message=record.message, at=record.status_at, source=source
+        )
+        changed = True
+    elif record.message and record.message != dossier.status_message:
+        dossier.status_message = record.message
+        changed = True
+    if changed:
+        dossier.updated_at = naive_vn(now_vn())
+    return UpsertResult(dossier, changed=changed, status_changed=status_changed)
+
+
+def subscribe(session: Session, dossier: Dossier, channel: str, recipient: str, language: str = "vi") -> bool:
+    """Ask to be told of status changes; True when newly subscribed (repeats are harmless)."""
+    existing = session.execute(
+        select(DossierSubscription).where(
+            DossierSubscription.dossier_id == dossier.id,
+            DossierSubscription.channel == channel,
+            DossierSubscription.recipient == recipient,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        was_active = existing.active
+        existing.active, existing.language = True, language
+        return not was_active
+    session.add(DossierSubscription(
+        dossier=dossier, channel=channel, recipient=recipient, language=language,
+        created_at=naive_vn(now_vn()),
+    ))
+    return True
+
+
+def status_change_text(dossier: Dossier, lang: str = "vi") -> str:
+    """The notice a subscriber receives; no personal data beyond the code they gave."""
+    label = status_label(dossier.status, lang)
+    message = f" — {dossier.status_message}" if dossier.status_message else ""
+    if lang == "en":
+        return f"Dossier {dossier.code}: the status is now “{label}”{message}."
+    return f"Hồ sơ {dossier.code}: trạng thái mới là “{label}”{message}."
+
+
+def notify_subscribers(session: Session, dossier: Dossier) -> int:
+    """Queue the status-change notice to every active subscriber through the outbox."""
+    subscriptions = [s for s in dossier.subscriptions if s.active] if dossier.id else []
+    if not subscriptions:
+        return 0
+    try:
+        from hotline.notify import enqueue_message
+    except ImportError:  # the outbox module is not installed yet: nothing can be delivered
+        log.warning("dossier %s changed status but hotline.notify is missing", dossier.code)
+        return 0
+    for subscription in subscriptions:
+        enqueue_message(session, subscription.channel, subscription.recipient,
+                        status_change_text(dossier, subscription.language))
+    return len(subscriptions)
+
+
+# ------------------------------------------------------------------ what a reader sees
+
+@dataclass(frozen=True)
+class DossierView:
+    """What a verified citizen or an operator may see of a dossier (phone masked)."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    ward_name: str
+    province_name: str
+    status: str
+    received_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    last_message: str
+    phone_masked: str
+    overdue: bool
+    due_soon: bool
+    days_late: int
+
+    def label(self, lang: str = "vi") -> str:
+        return status_label(self.status, lang)
+
+
+def view_of(dossier: Dossier, now: datetime | None = None) -> DossierView:
+    """Compute the deadline state of a dossier at `now`."""
+    now = now or now_vn()
+    finished = dossier.status in FINISHED
+    clock_stopped = dossier.status not in CLOCK_RUNNING
+    due = to_vn(dossier.due_at) if dossier.due_at else None
+    completed_at = to_vn(dossier.completed_at) if dossier.completed_at else None
+    return DossierView(
+        code=dossier.code, procedure_code=dossier.procedure_code, procedure_name=dossier.procedure_name,
+        agency=dossier.agency, ward_name=dossier.ward_name, province_name=dossier.province_name,
+        status=dossier.status, received_at=to_vn(dossier.received_at), due_at=due, completed_at=completed_at,
+        last_message=dossier.status_message, phone_masked=dossier.phone_masked,
+        overdue=is_overdue(due, now, clock_stopped),
+        due_soon=is_due_soon(due, now, clock_stopped),
+        days_late=days_late(due, now, completed_at=completed_at) if dossier.status == COMPLETED
+        else (days_late(due, now) if not clock_stopped else 0),
+    )
