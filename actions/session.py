@@ -24,7 +24,7 @@ class ActionSessionStart(Action):
         carried = [
             SlotSet(name, value)
             for name, value in tracker.current_slot_values().items()
-            if carry_over and value is not None and name != "requested_slot"
+            if carry_over and value is not None and name not in ("requested_slot", "hotline_phone")
         ]
         return [
             SessionStarted(),
