@@ -312,7 +312,7 @@ def create_ticket(session: Session, *, kind: str, description: str, channel: str
         commune_code=commune_code or None, commune_name=commune_name or None,
         procedure_code=(procedure_code or None) and procedure_code[:32],
         dossier_code=(dossier_code or None) and dossier_code[:64],
-        transcript=transcript or None, assignee_id=None,
+        transcript=transcript or None, assignee_id=None, assignee=None,
         sla_due_at=sla.sla_due(now, result.sla_hours), created_at=now, updated_at=now,
     )
     _sync_derived(ticket)

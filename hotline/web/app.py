@@ -30,7 +30,7 @@ ENGINE = web.AppKey("engine", object)
 SESSIONS = web.AppKey("sessions", object)
 
 # Route modules, each with setup(app). Order matters only for overlapping paths.
-AREAS: list[str] = []
+AREAS: list[str] = ["hotline.web.console", "hotline.web.api"]
 
 
 async def health(request: web.Request) -> web.Response:

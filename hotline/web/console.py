@@ -1,0 +1,333 @@
+"""Operator console: server-rendered pages for the ticket queue, tickets and reports.
+
+Sessions live in an encrypted cookie (aiohttp-session + Fernet key from settings); every
+POST form carries the session's CSRF token. Database work runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import STORAGE_KEY, get_session, new_session
+from aiohttp_session import setup as session_setup
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from hotline import reports, tickets
+from hotline.db import transaction
+from hotline.triage import KINDS, PRIORITY_NAMES
+from hotline.users import User, authenticate, find_user, get_user, list_users
+from hotline.web.app import SESSIONS, SETTINGS
+from hotline.workcalendar import VN_TZ
+
+log = logging.getLogger(__name__)
+
+QUEUES = {
+    "unassigned": "Chưa ai nhận",
+    "mine": "Của tôi",
+    "sla": "Sắp / đã quá hạn SLA",
+    "commune": "Theo xã/phường",
+    "province": "Theo tỉnh/thành",
+    "kind": "Theo loại",
+}
+STATUS_LABELS = {
+    "new": "Mới", "triaged": "Đã phân loại", "assigned": "Đã nhận", "in_progress": "Đang xử lý",
+    "waiting_for_citizen": "Chờ công dân", "resolved": "Đã giải quyết", "closed": "Đã đóng",
+}
+KIND_LABELS = reports.KIND_LABELS
+SLA_LABELS = {"ok": "Trong hạn", "due_soon": "Sắp đến hạn", "breached": "Quá hạn", "met": "Đã phản hồi đúng hạn"}
+ACTIONS = ("claim", "assign", "status", "priority", "note", "reply", "resolve", "reopen")
+SECURITY_HEADERS = {
+    # The console needs no script at all; refusing scripts is a second wall behind autoescape.
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _local(moment) -> str:
+    return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+async def _db(request: web.Request, fn, *args):
+    """Run fn(session, *args) in one transaction on a worker thread."""
+    factory = request.app[SESSIONS]
+
+    def work():
+        with transaction(factory) as session:
+            return fn(session, *args)
+
+    return await asyncio.to_thread(work)
+
+
+async def _csrf_token(request: web.Request) -> str:
+    session = await get_session(request)
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+async def _check_csrf(request: web.Request, form) -> None:
+    session = await get_session(request)
+    expected = session.get("csrf", "")
+    given = form.get("csrf", "")
+    if not expected or not hmac.compare_digest(str(expected), str(given)):
+        raise web.HTTPForbidden(text="Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang.")
+
+
+async def _flash(request: web.Request, message: str) -> None:
+    session = await get_session(request)
+    session["flash"] = message[:300]
+
+
+async def current_user(request: web.Request) -> User | None:
+    session = await get_session(request)
+    user_id = session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    user = await _db(request, get_user, user_id)
+    return user if user is not None and user.active else None
+
+
+async def _require_user(request: web.Request) -> User:
+    user = await current_user(request)
+    if user is None:
+        raise web.HTTPFound("/console/login")
+    return user
+
+
+async def _render(request: web.Request, template: str, user: User | None, **context) -> web.Response:
+    session = await get_session(request)
+    context.update(user=user, csrf=await _csrf_token(request), flash=session.pop("flash", None),
+                   queues=QUEUES, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, kinds=KINDS,
+                   sla_labels=SLA_LABELS, priority_names=PRIORITY_NAMES, local=_local)
+    response = aiohttp_jinja2.render_template(template, request, context)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+# --- login -------------------------------------------------------------------------------
+
+async def login_page(request: web.Request) -> web.Response:
+    return await _render(request, "console/login.html", None, error=None)
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    await _check_csrf(request, form)
+    username = str(form.get("username", ""))[:64]
+    password = str(form.get("password", ""))[:200]
+    user = await _db(request, authenticate, username, password) if username and password else None
+    if user is None:
+        log.info("console login failed for a username of length %d", len(username))
+        return await _render(request, "console/login.html", None, error="Sai tên đăng nhập hoặc mật khẩu.")
+    session = await new_session(request)  # a fresh session (and CSRF token) after login
+    session["uid"] = user.id
+    session["csrf"] = secrets.token_urlsafe(32)
+    log.info("console login: %s", user.username)
+    raise web.HTTPFound("/console/queue/unassigned")
+
+
+async def logout(request: web.Request) -> web.Response:
+    form = await request.post()
+    await _check_csrf(request, form)
+    session = await get_session(request)
+    session.invalidate()
+    raise web.HTTPFound("/console/login")
+
+
+# --- queues and search -------------------------------------------------------------------
+
+def _load_queue(session, name: str, value: str, user_id: int, page: int):
+    offset = (page - 1) * 50
+    places = tickets.open_counts_by_place(session) if name in ("commune", "province") else []
+    if name == "unassigned":
+        rows = tickets.queue_unassigned(session, offset=offset)
+    elif name == "mine":
+        rows = tickets.queue_mine(session, user_id, offset=offset)
+    elif name == "sla":
+        rows = tickets.queue_sla(session, offset=offset)
+    elif name == "commune":
+        rows = tickets.queue_by_commune(session, value, offset=offset) if value else []
+    elif name == "province":
+        rows = tickets.queue_by_province(session, value, offset=offset) if value else []
+    else:
+        rows = tickets.queue_by_kind(session, value, offset=offset) if value in KINDS else []
+    return rows, places
+
+
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/queue/unassigned")
+
+
+def _page(request: web.Request) -> int:
+    try:
+        return max(1, min(int(request.query.get("page", "1")), 1000))
+    except ValueError:
+        return 1
+
+
+async def queue(request: web.Request) -> web.Response:
+    user = await _require_user(request)
+    name = request.match_info["name"]
+    if name not in QUEUES:
+        raise web.HTTPNotFound(text="Không có hàng đợi này.")
+    value = request.query.get("value", "").strip()[:32]
+    page = _page(request)
+    rows, places = await _db(request, _load_queue, name, value, user.id, page)
+    now = tickets.utcnow()
+    return await _render(request, "console/queue.html", user, name=name, value=value, rows=rows,
+                         places=places, page=page, now=now, title=QUEUES[name])
+
+
+async def search(request: web.Request) -> web.Response:
+    user = await _require_user(request)
+    code = request.query.get("code", "").strip()[:40]
+    phone = request.query.get("phone", "").strip()[:30]
+    text = request.query.get("text", "").strip()[:200]
+    error = None
+    if phone and not user.is_supervisor:
+        phone, error = "", "Chỉ giám sát viên được tìm theo số điện thoại."
+    rows = []
+    if code or phone or text:
+        rows = await _db(request, lambda s: tickets.search(s, code=code or None, phone=phone or None,
+                                                           text=text or None))
+        if code and len(rows) == 1:
+            raise web.HTTPFound(f"/console/tickets/{rows[0].code}")
+    return await _render(request, "console/queue.html", user, name="search", value="", rows=rows, places=[],
+                         page=1, now=tickets.utcnow(), title="Tìm kiếm", error=error,
+                         search={"code": code, "phone": phone, "text": text})
+
+
+# --- one ticket --------------------------------------------------------------------------
+
+def _load_ticket(session, code: str):
+    ticket = tickets.get_ticket(session, code)
+    return ticket, tickets.history(session, ticket), list_users(session)
+
+
+async def ticket_page(request: web.Request) -> web.Response:
+    user = await _require_user(request)
+    try:
+        ticket, events, users = await _db(request, _load_ticket, request.match_info["code"])
+    except tickets.TicketNotFound:
+        raise web.HTTPNotFound(text="Không tìm thấy phản ánh.") from None
+    may_see_phone = ticket.contact_consent and (user.is_supervisor or ticket.assignee_id == user.id)
+    allowed = sorted(tickets.TRANSITIONS.get(ticket.status, ()))
+    return await _render(request, "console/ticket.html", user, ticket=ticket, events=events, users=users,
+                         allowed=allowed, now=tickets.utcnow(),
+                         phone=ticket.phone if may_see_phone else ticket.masked_phone)
+
+
+def _act(session, code: str, action: str, user_id: int, form: dict) -> str:
+    user = get_user(session, user_id)
+    ticket = tickets.get_ticket(session, code)
+    text = form.get("text", "")
+    if action == "claim":
+        if not tickets.claim(session, ticket.id, user):
+            raise tickets.TicketError("Phản ánh này đã có người nhận.")
+        return "Bạn đã nhận phản ánh."
+    if action == "assign":
+        assignee = find_user(session, form.get("assignee", ""))
+        if assignee is None:
+            raise tickets.TicketError("Không có cán bộ này.")
+        tickets.assign(session, ticket.id, assignee, user)
+        return f"Đã giao cho {assignee.label}."
+    if action == "status":
+        tickets.change_status(session, ticket.id, form.get("status", ""), user, text)
+        return "Đã đổi trạng thái."
+    if action == "priority":
+        try:
+            priority = int(form.get("priority", "0"))
+        except ValueError:
+            priority = 0
+        tickets.set_priority(session, ticket.id, priority, user)
+        return "Đã đổi mức ưu tiên."
+    if action == "note":
+        tickets.add_note(session, ticket.id, user, text)
+        return "Đã thêm ghi chú nội bộ."
+    if action == "reply":
+        tickets.reply(session, ticket.id, user, text)
+        return "Đã gửi trả lời tới công dân."
+    if action == "resolve":
+        tickets.resolve(session, ticket.id, user, text)
+        return "Đã đánh dấu giải quyết và mời công dân đánh giá."
+    tickets.reopen(session, ticket.id, user, text)
+    return "Đã mở lại phản ánh."
+
+
+async def ticket_action(request: web.Request) -> web.Response:
+    user = await _require_user(request)
+    form = await request.post()
+    await _check_csrf(request, form)
+    code, action = request.match_info["code"], request.match_info["action"]
+    if action not in ACTIONS:
+        raise web.HTTPNotFound()
+    fields = {key: str(form.get(key, "")) for key in ("text", "status", "assignee", "priority")}
+    try:
+        message = await _db(request, _act, code, action, user.id, fields)
+    except tickets.TicketNotFound:
+        raise web.HTTPNotFound(text="Không tìm thấy phản ánh.") from None
+    except tickets.TicketError as error:
+        message = f"Không thực hiện được: {error}"
+    await _flash(request, message)
+    raise web.HTTPFound(f"/console/tickets/{tickets.parse_code(code)}")
+
+
+# --- reports -----------------------------------------------------------------------------
+
+async def report_page(request: web.Request) -> web.Response:
+    user = await _require_user(request)
+    period = request.query.get("period", "").strip()[:10] or reports.current_period()
+    try:
+        report = await _db(request, reports.build_report, period)
+    except ValueError as error:
+        return await _render(request, "console/report.html", user, report=None, period=period, error=str(error))
+    charts = {
+        "kind": reports.bar_chart_svg(report.by_kind, "Phản ánh theo loại"),
+        "commune": reports.bar_chart_svg(report.by_commune[:15], "Phản ánh theo địa bàn"),
+        "csat": reports.bar_chart_svg(report.csat_distribution, "Mức hài lòng"),
+        "sla": reports.bar_chart_svg([("Đúng hạn", report.sla_met), ("Quá hạn", report.sla_breached),
+                                      ("Chưa đến hạn", report.sla_pending)], "Tuân thủ SLA"),
+    }
+    return await _render(request, "console/report.html", user, report=report, period=period, charts=charts,
+                         error=None)
+
+
+async def report_csv(request: web.Request) -> web.Response:
+    await _require_user(request)
+    period = request.query.get("period", "").strip()[:10] or reports.current_period()
+    try:
+        report = await _db(request, reports.build_report, period)
+    except ValueError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+    return web.Response(
+        body=reports.report_csv(report).encode("utf-8"), content_type="text/csv", charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="bao-cao-tong-dai-{report.period}.csv"'},
+    )
+
+
+def setup(app: web.Application) -> None:
+    """Register the console's routes and its encrypted-cookie sessions."""
+    settings = app[SETTINGS]
+    if STORAGE_KEY not in app:  # another area may have set sessions up already
+        session_setup(app, EncryptedCookieStorage(
+            settings.session_secret, cookie_name="hotline_console", httponly=True, samesite="Lax",
+            secure=settings.public_web_url.startswith("https://"), max_age=12 * 3600,
+        ))
+    app.router.add_get("/console", index)
+    app.router.add_get("/console/", index)
+    app.router.add_get("/console/login", login_page)
+    app.router.add_post("/console/login", login)
+    app.router.add_post("/console/logout", logout)
+    app.router.add_get("/console/queue/{name}", queue)
+    app.router.add_get("/console/search", search)
+    app.router.add_get("/console/tickets/{code}", ticket_page)
+    app.router.add_post("/console/tickets/{code}/{action}", ticket_action)
+    app.router.add_get("/console/reports", report_page)
+    app.router.add_get("/console/reports.csv", report_csv)
+

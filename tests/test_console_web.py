@@ -1,0 +1,140 @@
+"""Operator console and JSON API over HTTP (aiohttp test server, real SQLite database)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from hotline import tickets as T
+from hotline.web.app import SESSIONS, create_app
+from tickets_helpers import add_user, complaint
+
+
+@pytest.fixture
+async def client(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("API_TOKEN", "test-token")
+    monkeypatch.delenv("HOTLINE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    app = create_app()
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+def sessions(client):
+    return client.server.app[SESSIONS]
+
+
+async def csrf_of(client, path: str) -> str:
+    page = await (await client.get(path)).text()
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+async def log_in(client, username: str, password: str = "mat-khau-123"):
+    token = await csrf_of(client, "/console/login")
+    return await client.post("/console/login", data={"csrf": token, "username": username, "password": password},
+                             allow_redirects=False)
+
+
+async def test_login_needs_the_right_password_and_a_csrf_token(client):
+    add_user(sessions(client), "lan")
+    assert (await client.get("/console/queue/unassigned", allow_redirects=False)).status == 302
+    wrong = await log_in(client, "lan", "sai-mat-khau")
+    assert "Sai tên đăng nhập hoặc mật khẩu" in await wrong.text()
+    forged = await client.post("/console/login", data={"username": "lan", "password": "mat-khau-123"})
+    assert forged.status == 403
+    ok = await log_in(client, "lan")
+    assert ok.status == 302 and ok.headers["Location"] == "/console/queue/unassigned"
+    page = await (await client.get("/console/queue/unassigned")).text()
+    assert "Lan" in page and "Đăng xuất" in page
+
+
+async def test_claim_reply_resolve_reaches_the_web_widget(client):
+    add_user(sessions(client), "lan")
+    ticket = T.open_ticket(sessions(client), **complaint(description="Xã từ chối nhận hồ sơ do sáp nhập <script>alert(1)</script>"))
+    await log_in(client, "lan")
+    queue = await (await client.get("/console/queue/unassigned")).text()
+    assert ticket.code in queue and "091*****78" in queue and "0912345678" not in queue
+    assert "<script>alert(1)</script>" not in queue and "&lt;script&gt;" in queue
+    token = await csrf_of(client, f"/console/tickets/{ticket.code}")
+    # a POST without the CSRF token is refused and changes nothing
+    assert (await client.post(f"/console/tickets/{ticket.code}/claim", data={})).status == 403
+    await client.post(f"/console/tickets/{ticket.code}/claim", data={"csrf": token})
+    page = await (await client.post(f"/console/tickets/{ticket.code}/reply",
+                                    data={"csrf": token, "text": "Chúng tôi đã liên hệ UBND phường."})).text()
+    assert "Đã gửi trả lời tới công dân" in page
+    await client.post(f"/console/tickets/{ticket.code}/resolve", data={"csrf": token, "text": "Đã tiếp nhận."})
+    page = await (await client.get(f"/console/tickets/{ticket.code}")).text()
+    assert "Đã giải quyết" in page
+    polled = await (await client.get("/api/widget/messages", params={"session": "sess-1"})).json()
+    texts = [m["text"] for m in polled["messages"]]
+    assert "Chúng tôi đã liên hệ UBND phường." in texts[0] and "1 (kém) đến 5" in texts[1]
+    again = await (await client.get("/api/widget/messages", params={"session": "sess-1"})).json()
+    assert again["messages"] == []
+
+
+async def test_second_claim_is_told_someone_else_has_it(client):
+    add_user(sessions(client), "lan")
+    other = add_user(sessions(client), "hoa")
+    ticket = T.open_ticket(sessions(client), **complaint())
+    from hotline.db import transaction
+    with transaction(sessions(client)) as session:
+        assert T.claim(session, ticket.id, other)
+    await log_in(client, "lan")
+    token = await csrf_of(client, f"/console/tickets/{ticket.code}")
+    page = await (await client.post(f"/console/tickets/{ticket.code}/claim", data={"csrf": token})).text()
+    assert "đã có người nhận" in page
+
+
+async def test_phone_search_is_for_supervisors_only(client):
+    add_user(sessions(client), "lan")
+    add_user(sessions(client), "boss", role="supervisor")
+    ticket = T.open_ticket(sessions(client), **complaint())
+    await log_in(client, "lan")
+    page = await (await client.get("/console/search", params={"phone": "0912345678"})).text()
+    assert "Chỉ giám sát viên" in page and ticket.code not in page
+    client.session.cookie_jar.clear()
+    await log_in(client, "boss")
+    page = await (await client.get("/console/search", params={"phone": "0912 345 678"})).text()
+    assert ticket.code in page
+
+
+async def test_reports_page_has_charts_and_csv(client):
+    add_user(sessions(client), "boss", role="supervisor")
+    T.open_ticket(sessions(client), **complaint())
+    await log_in(client, "boss")
+    page = await (await client.get("/console/reports")).text()
+    assert page.count("<svg") == 4 and "Phường Ba Đình" in page
+    quarter = await (await client.get("/console/reports", params={"period": "2026-Q9"})).text()
+    assert "period must look like" in quarter
+    csv = await client.get("/console/reports.csv", params={"period": "2026-Q1"})
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    assert "Tỷ lệ đúng hạn" in await csv.text()
+
+
+async def test_api_needs_the_token_and_mirrors_the_console(client):
+    add_user(sessions(client), "lan")
+    assert (await client.get("/api/tickets")).status == 401
+    auth = {"Authorization": "Bearer test-token"}
+    body = {"kind": "complaint", "description": "Cổng DVC lỗi", "channel": "telegram", "reply_address": "99",
+            "channel_message_id": "tg:99:1", "phone": "0912345678"}
+    first = await client.post("/api/tickets", json=body, headers=auth)
+    second = await client.post("/api/tickets", json=body, headers=auth)
+    assert first.status == 201 and second.status == 200
+    code = (await first.json())["code"]
+    assert (await second.json())["code"] == code
+    listed = await (await client.get("/api/tickets", params={"queue": "unassigned"}, headers=auth)).json()
+    assert listed["tickets"][0]["phone_masked"] == "091*****78" and "phone" not in listed["tickets"][0]
+    claim = await client.post(f"/api/tickets/{code}/claim", json={"operator": "lan"}, headers=auth)
+    assert claim.status == 200 and (await claim.json())["assignee"] == "lan"
+    assert (await client.post(f"/api/tickets/{code}/claim", json={"operator": "lan"}, headers=auth)).status == 409
+    assert (await client.post(f"/api/tickets/{code}/claim", json={"operator": "ghost"}, headers=auth)).status == 403
+    assert (await client.post(f"/api/tickets/{code}/status", json={"operator": "lan", "status": "new"},
+                              headers=auth)).status == 409
+    assert (await client.post("/api/tickets", data="not json", headers=auth)).status == 400
+    assert (await client.get("/api/tickets/PA-2020-000001", headers=auth)).status == 404
+    detail = await (await client.get(f"/api/tickets/{code}", headers=auth)).json()
+    assert [e["action"] for e in detail["history"]] == ["created", "claimed"]
+    assert (await client.get("/api/reports", params={"period": "2026-Q1"}, headers=auth)).status == 200
