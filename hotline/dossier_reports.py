@@ -1,0 +1,138 @@
+"""Overdue dossiers for operators and the monthly/quarterly report.
+
+- overdue list: dossiers the agency still holds past their due date, most late first, with
+  working days late, filterable by agency or commune, and the same grouped with counts;
+- overdue rate per month of due date: share of the dossiers due that month that were
+  completed late or are still overdue (the figure provinces report, e.g. 8.2%).
+Heavy lifting is in SQL on the (status, due_at) index; days late are computed in Python
+with the working-day calendar (cached per date pair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from hotline.deadlines import days_late, naive_vn
+from hotline.dossiers import CLOCK_RUNNING, COMPLETED, Dossier
+from hotline.workcalendar import now_vn, to_vn
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency: str
+    ward_name: str
+    province_name: str
+    status: str
+    due_at: datetime
+    days_late: int
+    phone_masked: str
+
+
+@dataclass(frozen=True)
+class OverdueGroup:
+    name: str
+    province_name: str
+    count: int
+    max_days_late: int
+
+
+@dataclass(frozen=True)
+class OverdueReport:
+    total: int
+    groups: list[OverdueGroup]
+    rows: list[OverdueRow]
+
+
+def _overdue_filter(now: datetime, agency: str | None = None, ward: str | None = None):
+    conditions = [Dossier.status.in_(CLOCK_RUNNING), Dossier.due_at < naive_vn(now)]
+    if agency:
+        conditions.append(Dossier.agency == agency)
+    if ward:
+        conditions.append(Dossier.ward_name == ward)
+    return and_(*conditions)
+
+
+def overdue_report(
+    session: Session, now: datetime | None = None, *, by: str = "agency", agency: str | None = None,
+    ward: str | None = None, limit: int = 200, offset: int = 0,
+) -> OverdueReport:
+    """Overdue dossiers grouped by agency or commune, plus one page of them, most late first."""
+    now = to_vn(now or now_vn())
+    where = _overdue_filter(now, agency, ward)
+    key = Dossier.ward_name if by == "ward" else Dossier.agency
+    grouped = session.execute(
+        select(key, Dossier.province_name, func.count(Dossier.id), func.min(Dossier.due_at))
+        .where(where).group_by(key, Dossier.province_name).order_by(func.count(Dossier.id).desc(), key)
+    ).all()
+    groups = [OverdueGroup(name or "—", province or "", count, days_late(to_vn(oldest), now))
+              for name, province, count, oldest in grouped]
+    dossiers = session.execute(
+        select(Dossier.code, Dossier.procedure_code, Dossier.procedure_name, Dossier.agency, Dossier.ward_name,
+               Dossier.province_name, Dossier.status, Dossier.due_at, Dossier.phone_masked)
+        .where(where).order_by(Dossier.due_at, Dossier.code).limit(limit).offset(offset)
+    ).all()
+    rows = [OverdueRow(*r[:7], due_at=to_vn(r.due_at), days_late=days_late(to_vn(r.due_at), now),
+                       phone_masked=r.phone_masked) for r in dossiers]
+    return OverdueReport(total=sum(g.count for g in groups), groups=groups, rows=rows)
+
+
+@dataclass(frozen=True)
+class MonthRate:
+    period: str  # "2025-09" or "2025-Q3"
+    due: int
+    completed_late: int
+    still_overdue: int
+
+    @property
+    def late(self) -> int:
+        return self.completed_late + self.still_overdue
+
+    @property
+    def rate(self) -> float:
+        """Share of the period's due dossiers that were late (0..1)."""
+        return self.late / self.due if self.due else 0.0
+
+
+def _month_expression(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Dossier.due_at, "YYYY-MM")
+    return func.strftime("%Y-%m", Dossier.due_at)
+
+
+def overdue_rate_by_month(
+    session: Session, now: datetime | None = None, *, since: str | None = None, until: str | None = None,
+) -> list[MonthRate]:
+    """Per month of due date (up to now): dossiers due, completed late, still overdue."""
+    now_naive = naive_vn(to_vn(now or now_vn()))
+    month = _month_expression(session).label("month")
+    late_done = case((and_(Dossier.status == COMPLETED, Dossier.completed_at > Dossier.due_at), 1), else_=0)
+    still = case((Dossier.status.in_(CLOCK_RUNNING), 1), else_=0)
+    query = (
+        select(month, func.count(Dossier.id), func.sum(late_done), func.sum(still))
+        .where(Dossier.due_at.is_not(None), Dossier.due_at < now_naive)
+        # Withdrawn/refused dossiers and those waiting for the citizen owe nothing on time.
+        .where(or_(Dossier.status == COMPLETED, Dossier.status.in_(CLOCK_RUNNING)))
+        .group_by(month).order_by(month)
+    )
+    rates = [MonthRate(m, int(n), int(done or 0), int(s or 0)) for m, n, done, s in session.execute(query)]
+    return [r for r in rates if (since is None or r.period >= since) and (until is None or r.period <= until)]
+
+
+def by_quarter(months: list[MonthRate]) -> list[MonthRate]:
+    """The monthly figures summed per quarter (for the quarterly report)."""
+    quarters: dict[str, list[int]] = {}
+    for m in months:
+        year, month = m.period.split("-")
+        key = f"{year}-Q{(int(month) - 1) // 3 + 1}"
+        totals = quarters.setdefault(key, [0, 0, 0])
+        totals[0] += m.due
+        totals[1] += m.completed_late
+        totals[2] += m.still_overdue
+    return [MonthRate(k, *v) for k, v in sorted(quarters.items())]
