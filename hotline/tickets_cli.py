@@ -1,9 +1,79 @@
-"""Sub-commands of ``python -m hotline`` (being built)."""
+"""Sub-commands of ``python -m hotline`` for the tickets area: console users, tickets, outbox."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+
+from hotline.db import make_engine, make_session_factory, transaction, upgrade
+from hotline.settings import load_settings
+
+
+def _sessions():
+    settings = load_settings()
+    upgrade(settings.hotline_database_url)
+    return make_session_factory(make_engine(settings.hotline_database_url))
+
+
+def _users_create(args: argparse.Namespace) -> int:
+    from hotline.users import create_user
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Mật khẩu / password: ")
+        if password != getpass.getpass("Nhập lại / again: "):
+            print("passwords differ", file=sys.stderr)
+            return 2
+    try:
+        with transaction(_sessions()) as session:
+            user = create_user(session, args.username, password, args.role, args.name or "")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"created {user.role} {user.username}")
+    return 0
+
+
+def _users_list(_args: argparse.Namespace) -> int:
+    from hotline.users import list_users
+
+    with transaction(_sessions()) as session:
+        for user in list_users(session):
+            print(f"{user.username}\t{user.role}\t{user.display_name}")
+    return 0
+
+
+def _tickets_show(args: argparse.Namespace) -> int:
+    from hotline import tickets
+
+    with transaction(_sessions()) as session:
+        try:
+            ticket = tickets.get_ticket(session, args.code)
+        except tickets.TicketNotFound:
+            print("no such ticket", file=sys.stderr)
+            return 1
+        print(f"{ticket.code} {ticket.kind} {ticket.status} priority={ticket.priority_name} "
+              f"phone={ticket.masked_phone or '-'} due={ticket.sla_due_at.isoformat()}")
+        for event in tickets.history(session, ticket):
+            print(f"  {event.at.isoformat()} {event.actor} {event.action} {event.to_status or ''}")
+    return 0
 
 
 def add_commands(commands: "argparse._SubParsersAction") -> None:
-    """Register this module's sub-commands (none yet)."""
+    """Register `users create|list` and `tickets show`."""
+    users = commands.add_parser("users", help="console users (operators, supervisors)")
+    sub = users.add_subparsers(dest="users_command", required=True)
+    create = sub.add_parser("create", help="add a console user")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=("operator", "supervisor"))
+    create.add_argument("--password", help="omit to be prompted (keeps it out of shell history)")
+    create.add_argument("--name", help="display name")
+    create.set_defaults(handler=_users_create)
+    sub.add_parser("list", help="list active users").set_defaults(handler=_users_list)
+
+    tickets = commands.add_parser("tickets", help="hotline tickets")
+    tsub = tickets.add_subparsers(dest="tickets_command", required=True)
+    show = tsub.add_parser("show", help="a ticket and its history (phone masked)")
+    show.add_argument("code")
+    show.set_defaults(handler=_tickets_show)
