@@ -1,0 +1,653 @@
+"""Administrative units before and after 1 July 2025, and the old address -> new ward lookup.
+
+Data: ``procedure_kb/data/admin_units.json.gz`` (built by ``python -m procedure_kb
+import-units``), loaded once on first use. Old units are 63 provinces / 696 districts /
+10,035 wards; new units are 34 provinces / 3,321 communes (xã, phường, đặc khu).
+Every public function takes plain strings and never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from procedure_kb.textnorm import nfc, normalize_tone_placement
+from procedure_kb.address_parse import after_street_word, fold_address, preceding_type, tokenize, type_word_size
+
+__all__ = [
+    "AddressResult",
+    "lookup_address",
+    "lookup_old_ward",
+    "lookup_old_district",
+    "reverse_lookup",
+    "where_to_go",
+    "old_provinces",
+    "old_districts",
+    "old_wards",
+    "find_old_units",
+    "data",
+]
+
+MAX_INPUT_CHARS = 1000  # a real address is far shorter; longer text is not an address
+_MAX_KEY_WORDS = 8
+
+KIND_VI = {
+    "whole": "nhập toàn bộ",
+    "part": "nhập một phần",
+    "renamed": "đổi tên / đổi loại hình",
+    "unchanged": "giữ nguyên",
+}
+KIND_EN = {
+    "whole": "merged whole",
+    "part": "merged in part",
+    "renamed": "renamed / type changed",
+    "unchanged": "unchanged",
+}
+
+# Spellings of old provinces that are not their official name.
+_PROVINCE_ALIASES = {
+    "thua thien hue": "46",
+    "hue": "46",
+    "tp hue": "46",
+    "dac lac": "66",
+    "dak lac": "66",
+    "dac nong": "67",
+    "ba ria": "77",
+}
+
+
+@dataclass
+class Units:
+    """All unit tables plus the indexes the lookup needs (built once)."""
+
+    new_provinces: dict[str, tuple[str, str]]
+    new_wards: dict[str, dict[str, str]]
+    old_provinces: dict[str, str]
+    old_districts: dict[str, tuple[str, str]]
+    old_wards: dict[str, tuple[str, str]]
+    edges_by_old_ward: dict[str, list[tuple[str, str, str]]]
+    edges_by_district: dict[str, list[tuple[str, str, str]]]  # district-only (island) edges
+    edges_by_new: dict[str, list[tuple[str, str, str, str]]]
+    wards_by_district: dict[str, list[str]]
+    districts_by_province: dict[str, list[str]]
+    new_wards_by_province: dict[str, list[str]]
+    new_provinces_of_old_ward: dict[str, set[str]]
+    index: dict[str, list[tuple[str, str]]]  # folded bare name -> [(level, code)]
+    new_index: dict[str, list[str]]  # folded new-ward name -> codes
+    new_province_index: dict[str, str]
+    max_key_words: int = _MAX_KEY_WORDS
+
+
+def _bare(name: str) -> str:
+    """Folded name without its unit type ("Thị trấn Ba Chẽ" -> "ba che")."""
+    folded = " ".join(tok for tok, _ in tokenize(name))
+    for prefix in ("thanh pho ", "thi tran ", "thi xa ", "dac khu ", "phuong ", "xa ", "quan ", "huyen ", "tinh "):
+        if folded.startswith(prefix):
+            return folded[len(prefix):]
+    return folded
+
+
+def _build(raw: dict[str, Any]) -> Units:
+    new_provinces = {c: (n, en) for c, n, en in raw["new_provinces"]}
+    new_wards = {
+        c: {"code": c, "name": n, "name_en": en, "province_code": p, "current_name": cur, "formed_from": ff}
+        for c, n, en, p, cur, ff in raw["new_wards"]
+    }
+    old_provinces = {c: n for c, n in raw["old_provinces"]}
+    old_districts = {c: (n, p) for c, n, p in raw["old_districts"]}
+    old_wards = {c: (n, d) for c, n, d in raw["old_wards"]}
+    by_old: dict[str, list] = defaultdict(list)
+    by_district: dict[str, list] = defaultdict(list)
+    by_new: dict[str, list] = defaultdict(list)
+    new_prov_of: dict[str, set] = defaultdict(set)
+    for old_code, district, new_code, kind, note in raw["edges"]:
+        if old_code:
+            by_old[old_code].append((new_code, kind, note))
+            new_prov_of[old_code].add(new_wards[new_code]["province_code"])
+        else:
+            by_district[district].append((new_code, kind, note))
+        by_new[new_code].append((old_code, district, kind, note))
+    wards_by_district: dict[str, list] = defaultdict(list)
+    for c, (_, d) in sorted(old_wards.items()):
+        wards_by_district[d].append(c)
+    districts_by_province: dict[str, list] = defaultdict(list)
+    for c, (_, p) in sorted(old_districts.items()):
+        districts_by_province[p].append(c)
+    new_by_prov: dict[str, list] = defaultdict(list)
+    for c, w in sorted(new_wards.items()):
+        new_by_prov[w["province_code"]].append(c)
+
+    index: dict[str, list] = defaultdict(list)
+    for c, n in old_provinces.items():
+        index[_bare(n)].append(("province", c))
+    for alias, c in _PROVINCE_ALIASES.items():
+        index[alias].append(("province", c))
+    for c, (n, _) in old_districts.items():
+        index[_bare(n)].append(("district", c))
+    for c, (n, _) in old_wards.items():
+        index[_bare(n)].append(("ward", c))
+        if c.startswith("D"):  # an unnumbered area named by a long phrase: its head is enough
+            head = _bare(n).split(" do huyen ")[0]
+            index[head].append(("ward", c))
+            index[head.replace("khu vuc ", "", 1)].append(("ward", c))
+    new_index: dict[str, list] = defaultdict(list)
+    for c, w in new_wards.items():
+        for name in {w["name"], w["current_name"]} - {""}:
+            new_index[_bare(name)].append(c)
+    new_province_index = {_bare(n): c for c, (n, _) in new_provinces.items()}
+    longest = max(len(k.split()) for k in index)
+    return Units(
+        new_provinces, new_wards, old_provinces, old_districts, old_wards,
+        dict(by_old), dict(by_district), dict(by_new), dict(wards_by_district),
+        dict(districts_by_province), dict(new_by_prov), dict(new_prov_of), dict(index), dict(new_index),
+        new_province_index, longest,
+    )
+
+
+@lru_cache(maxsize=1)
+def data() -> Units:
+    """The unit tables, loaded from the committed package data on first use."""
+    blob = resources.files("procedure_kb").joinpath("data/admin_units.json.gz").read_bytes()
+    return _build(json.loads(gzip.decompress(blob)))
+
+
+# ---------------------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class AddressResult:
+    """What the lookup understood and where it leads. `status` tells the caller what to do:
+
+    found       one old unit, one new ward;
+    split       one old unit that went into several new wards (depends on the street);
+    ambiguous   several old units match; ask `ask` ("province"/"district") from `options`;
+    incomplete  only a province or district understood; ask `ask` from `options`;
+    not_found   nothing understood; `message` says how to write the address.
+    """
+
+    query: str
+    status: str
+    matched_old: dict[str, Any] = field(default_factory=dict)
+    new_wards: list[dict[str, Any]] = field(default_factory=list)
+    change: str = ""
+    depends_on_street: bool = False
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    ask: str = ""
+    options: list[dict[str, str]] = field(default_factory=list)
+    message: str = ""
+    message_en: str = ""
+
+    @property
+    def found(self) -> bool:
+        return bool(self.new_wards)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _unit(code: str, name: str) -> dict[str, str]:
+    return {"code": code, "name": name}
+
+
+def _old_triple(u: Units, ward: str | None, district: str) -> dict[str, Any]:
+    dname, prov = u.old_districts[district]
+    return {
+        "ward": _unit(ward, u.old_wards[ward][0]) if ward else None,
+        "district": _unit(district, dname),
+        "province": _unit(prov, u.old_provinces[prov]),
+    }
+
+
+def _new_ward_entry(u: Units, code: str, kind: str, note: str) -> dict[str, Any]:
+    w = u.new_wards[code]
+    pname, pname_en = u.new_provinces[w["province_code"]]
+    return {
+        "code": code,
+        "name": w["name"],
+        "province_code": w["province_code"],
+        "province": pname,
+        "name_en": w["name_en"],
+        "province_en": pname_en,
+        "current_name": w["current_name"] or w["name"],
+        "kind": kind,
+        "part": note if kind == "part" else "",
+        "note": note,
+    }
+
+
+def _overall_change(edges: list[tuple[str, str, str]]) -> str:
+    if len(edges) > 1:
+        return "split"
+    return {"whole": "merged_whole", "part": "merged_part"}.get(edges[0][1], edges[0][1])
+
+
+def _describe(u: Units, old: dict[str, Any], entries: list[dict[str, Any]]) -> tuple[str, str]:
+    """Plain-text answer in Vietnamese and English."""
+    parts = [old[k]["name"] for k in ("ward", "district", "province") if old.get(k)]
+    old_text = ", ".join(parts)
+    if len(entries) == 1:
+        e = entries[0]
+        now = e["current_name"] + (f" (từ 1/7/2025 là {e['name']})" if e["current_name"] != e["name"] else "")
+        vi = f"{old_text} nay thuộc {now}, {e['province']} ({KIND_VI[e['kind']]})."
+        en = f"{old_text} is now part of {e['name_en'] or e['name']}, {e['province_en'] or e['province']} ({KIND_EN[e['kind']]})."
+        return vi, en
+    lines_vi = [f"{old_text} đã được chia vào {len(entries)} đơn vị mới; đơn vị của bạn tùy theo đường, tổ dân phố/thôn nơi bạn ở:"]
+    lines_en = [f"{old_text} was split between {len(entries)} new units; yours depends on your street or hamlet:"]
+    for e in entries:
+        extra = f" — {e['note']}" if e["note"] else ""
+        lines_vi.append(f"• {e['current_name']}, {e['province']}{extra}")
+        lines_en.append(f"• {e['name_en'] or e['name']}, {e['province_en'] or e['province']} ({KIND_EN[e['kind']]})")
+    return "\n".join(lines_vi), "\n".join(lines_en)
+
+
+def _resolved(query: str, u: Units, ward: str | None, district: str) -> AddressResult:
+    edges = u.edges_by_old_ward[ward] if ward else u.edges_by_district[district]
+    old = _old_triple(u, ward, district)
+    entries = [_new_ward_entry(u, c, k, n) for c, k, n in edges]
+    vi, en = _describe(u, old, entries)
+    return AddressResult(
+        query=query,
+        status="split" if len(entries) > 1 else "found",
+        matched_old=old,
+        new_wards=entries,
+        change=_overall_change(edges),
+        depends_on_street=len(entries) > 1,
+        message=vi,
+        message_en=en,
+    )
+
+
+_NOT_FOUND_VI = (
+    "Chưa tìm thấy địa chỉ này trong danh mục đơn vị hành chính trước 1/7/2025. "
+    "Hãy ghi theo thứ tự: phường/xã, quận/huyện, tỉnh/thành phố (cũ), "
+    "ví dụ: \"Phường Bến Nghé, Quận 1, TP Hồ Chí Minh\"."
+)
+_NOT_FOUND_EN = (
+    "This address was not found among the units that existed before 1 July 2025. "
+    "Please write ward/commune, district, province (old names), e.g. \"Ben Nghe Ward, District 1, Ho Chi Minh City\"."
+)
+
+
+def _not_found(query: str, why_vi: str = "", why_en: str = "") -> AddressResult:
+    return AddressResult(
+        query=query, status="not_found",
+        message=(why_vi + " " if why_vi else "") + _NOT_FOUND_VI,
+        message_en=(why_en + " " if why_en else "") + _NOT_FOUND_EN,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    level: str
+    code: str
+    typed: bool
+    single: bool  # one bare word: too weak on its own
+    type_word: str = ""  # the folded type word written before it ("thi tran")
+    drop: bool = False
+
+
+def _matches(u: Units, toks: list[tuple[str, int]]) -> list[_Match]:
+    words = [t for t, _ in toks]
+    found: list[_Match] = []
+    for i in range(len(words)):
+        if after_street_word(words, i) and preceding_type(words, i) is None:
+            continue
+        levels = preceding_type(words, i)
+        for size in range(1, min(u.max_key_words, len(words) - i) + 1):
+            if toks[i + size - 1][1] != toks[i][1]:
+                break  # a name never spans a comma
+            key = " ".join(words[i:i + size])
+            for level, code in u.index.get(key, ()):
+                if levels is not None and level not in levels:
+                    continue  # "Huyện Ba Chẽ" is not "Thị trấn Ba Chẽ"
+                if levels is None and key.replace(" ", "").isdigit():
+                    continue  # "5" alone is a house number, "Phường 5" is a ward
+                found.append(_Match(i, i + size, level, code, levels is not None, size == 1 and levels is None,
+                                    " ".join(words[i - type_word_size(words, i):i])))
+    # A type word that introduces a name is not part of another name: in "Phường Đúc" the
+    # "Phường" is not the start of "Phượng Dực". When two typed readings collide, the type
+    # word of the later one wins unless it lies wholly inside the earlier name: "P. Tân Hòa
+    # TP. Hòa Bình" is not "Tân Hòa Thành", but "Xã Phương Đông" and "P. Phúc Xá Q. Ba Đình" stand.
+    typed = [(m, m.start - type_word_size(words, m.start)) for m in found if m.typed]
+    for b, ts in typed:
+        for a, _ in typed:
+            if a is b or not (a.start < b.start and ts < a.end):
+                continue
+            if a.start <= ts and b.start <= a.end:
+                b.drop = True
+            else:
+                a.drop = True
+    consumed: set[int] = set()
+    for b, ts in typed:
+        if not b.drop:
+            consumed.update(range(ts, b.start))
+    found = [m for m in found if not m.drop and not consumed.intersection(range(m.start, m.end))]
+    # A name inside a longer one is not a separate mention ("Chí Minh" in "Hồ Chí Minh"),
+    # unless the longer one crosses a third name ("Tân Phú | Đồng Nai" vs "Tân Phú Đông").
+    crossing = {id(o) for o in found for p in found if o.start < p.start < o.end < p.end or p.start < o.start < p.end < o.end}
+    return [m for m in found if not any(
+        o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+        and (o.typed or not m.typed) and id(o) not in crossing
+        for o in found
+    )]
+
+
+def _overlap(a: _Match, b: _Match) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _score_wards(u: Units, matches: list[_Match]) -> list[tuple[float, str, str]]:
+    """(score, ward code, district code) for every ward mention, with its district/province support."""
+    districts = [m for m in matches if m.level == "district"]
+    provinces = [m for m in matches if m.level == "province"]
+    scored: dict[str, float] = {}
+    for m in matches:
+        if m.level != "ward":
+            continue
+        district = u.old_wards[m.code][1]
+        province = u.old_districts[district][1]
+        score = (2.0 if m.single else 3.0) + (1.0 if m.typed else 0.0)
+        score += max((2.0 + d.typed for d in districts if d.code == district and not _overlap(d, m)), default=0.0)
+        score += max((2.0 for p in provinces if p.code == province and not _overlap(p, m)), default=0.0)
+        # Few people write the old province; some write the new one.
+        if not any(p.code == province for p in provinces):
+            new_provs = u.new_provinces_of_old_ward.get(m.code, set())
+            if any(_new_province_mentioned(u, p, new_provs) and not _overlap(p, m) for p in provinces):
+                score += 1.0
+        scored[m.code] = max(scored.get(m.code, 0.0), score)
+    return sorted(((s, c, u.old_wards[c][1]) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
+
+
+def _new_province_mentioned(u: Units, m: _Match, new_provs: set[str]) -> bool:
+    name = _bare(u.old_provinces[m.code])
+    return u.new_province_index.get(name) in new_provs
+
+
+def _score_districts(u: Units, matches: list[_Match]) -> list[tuple[float, str]]:
+    provinces = [m for m in matches if m.level == "province"]
+    scored: dict[str, float] = {}
+    for m in matches:
+        if m.level != "district":
+            continue
+        prov = u.old_districts[m.code][1]
+        score = (1.5 if m.single else 2.0) + m.typed
+        score += max((2.0 for p in provinces if p.code == prov and not _overlap(p, m)), default=0.0)
+        scored[m.code] = max(scored.get(m.code, 0.0), score)
+    return sorted(((s, c) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
+
+
+def _tie_break(u: Units, query: str, matches: list[_Match], top: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Same folded name in one place ("TT Yên Viên" / "Xã Yên Viên", "Sa Pa" / "Sa Pả"):
+    the type word and the diacritics the citizen wrote decide, when they do."""
+    typed = {m.code: m.type_word for m in matches if m.level == "ward" and m.typed}
+    accented = normalize_tone_placement(nfc(query)).lower()
+    has_marks = accented != fold_address(query)  # unaccented text cannot tell "Sa Pa" from "Sa Pả"
+
+    def bonus(ward: str) -> int:
+        name = u.old_wards[ward][0]
+        kind = _ward_type(name)
+        bare = name[len(kind):].strip().lower() if kind else name.lower()
+        # With its type word when one was written: "phường sa pa" is not in "phường sa pả, thị xã sa pa".
+        written = f"{kind.lower()} {bare}" if ward in typed else bare
+        return (typed.get(ward) == fold_address(kind)) + (has_marks and written in accented)
+
+    scores = {w: bonus(w) for w, _ in top}
+    best = max(scores.values())
+    return [(w, d) for w, d in top if scores[w] == best]
+
+
+def _ward_type(name: str) -> str:
+    for kind in ("Thị trấn", "Phường", "Xã", "Đặc khu"):
+        if name.startswith(kind + " "):
+            return kind
+    return ""
+
+
+def _ambiguous(query: str, u: Units, wards: list[tuple[str, str]]) -> AddressResult:
+    """Several old wards fit: list them and pick the one question that separates them."""
+    cands = [_old_triple(u, w, d) for w, d in wards]
+    provinces = {c["province"]["code"] for c in cands}
+    if len({c["district"]["code"] for c in cands}) == 1:
+        ask = "ward"
+        options = [_unit(c["ward"]["code"], c["ward"]["name"]) for c in cands]
+        vi = f"Ở {cands[0]['district']['name']} có {len(cands)} đơn vị tên gần giống nhau. Bạn ở đơn vị nào?"
+        en = f"{cands[0]['district']['name']} had {len(cands)} units with similar names. Which one is yours?"
+    elif len(provinces) > 1:
+        ask = "province"
+        options = [_unit(p, u.old_provinces[p]) for p in sorted(provinces)]
+        vi = f"Có {len(cands)} nơi tên \"{cands[0]['ward']['name']}\". Bạn ở tỉnh/thành phố nào (trước 1/7/2025)?"
+        en = f"{len(cands)} places are called \"{cands[0]['ward']['name']}\". Which province (before 1 July 2025)?"
+    else:
+        ask = "district"
+        options = [_unit(c["district"]["code"], c["district"]["name"]) for c in cands]
+        vi = f"Có {len(cands)} nơi tên \"{cands[0]['ward']['name']}\" ở {cands[0]['province']['name']}. Bạn ở quận/huyện nào (cũ)?"
+        en = f"{len(cands)} places are called \"{cands[0]['ward']['name']}\" in {cands[0]['province']['name']}. Which district (old)?"
+    return AddressResult(query=query, status="ambiguous", matched_old={}, candidates=cands, ask=ask,
+                         options=options, message=vi, message_en=en)
+
+
+def _incomplete(query: str, u: Units, district: str | None, province: str | None) -> AddressResult:
+    if district:
+        old = _old_triple(u, None, district)
+        options = [_unit(w, u.old_wards[w][0]) for w in u.wards_by_district.get(district, [])]
+        vi = f"Đã hiểu {old['district']['name']}, {old['province']['name']}. Bạn ở phường/xã/thị trấn nào?"
+        en = f"Understood {old['district']['name']}, {old['province']['name']}. Which ward/commune?"
+        return AddressResult(query=query, status="incomplete", matched_old=old, ask="ward",
+                             options=options, message=vi, message_en=en)
+    assert province is not None
+    old = {"ward": None, "district": None, "province": _unit(province, u.old_provinces[province])}
+    options = [_unit(d, u.old_districts[d][0]) for d in u.districts_by_province.get(province, [])]
+    vi = f"Đã hiểu {old['province']['name']}. Bạn ở quận/huyện/thị xã nào (cũ)?"
+    en = f"Understood {old['province']['name']}. Which district (old)?"
+    return AddressResult(query=query, status="incomplete", matched_old=old, ask="district",
+                         options=options, message=vi, message_en=en)
+
+
+def lookup_address(text: Any) -> AddressResult:
+    """Resolve a free-form pre-reform address to the new ward(s); never raises."""
+    query = text if isinstance(text, str) else ""
+    if not query.strip():
+        return _not_found(query, "Bạn chưa nhập địa chỉ.", "No address given.")
+    if len(query) > MAX_INPUT_CHARS:
+        return _not_found(query[:80], "Nội dung quá dài để là một địa chỉ.", "The text is too long to be an address.")
+    u = data()
+    toks = tokenize(query)
+    matches = _matches(u, toks)
+    wards = _score_wards(u, matches)
+    districts = _score_districts(u, matches)
+    # A ward that explains less of the text than a district does is a coincidence
+    # ("Huyện Lý Sơn, Quảng Ngãi" is not "Xã Quảng Ngãi" of Lâm Đồng).
+    if wards and wards[0][0] >= 3.0 and (not districts or wards[0][0] >= districts[0][0]):
+        best = wards[0][0]
+        top = [(w, d) for s, w, d in wards if s == best]
+        if len(top) > 1:
+            top = _tie_break(u, query, matches, top)
+        if len(top) == 1:
+            return _resolved(query, u, top[0][0], top[0][1])
+        return _ambiguous(query, u, top)
+    if districts:
+        best = districts[0][0]
+        top = [d for s, d in districts if s == best]
+        if len(top) == 1:
+            d = top[0]
+            fuzzy = _fuzzy_ward(u, query, d, matches)
+            if fuzzy:
+                return _resolved(query, u, fuzzy, d)
+            if d in u.edges_by_district and not u.wards_by_district.get(d):
+                return _resolved(query, u, None, d)  # island district without wards
+            return _incomplete(query, u, d, None)
+        provinces = sorted({u.old_districts[d][1] for d in top})
+        cands = [_old_triple(u, None, d) for d in top]
+        res = AddressResult(query=query, status="ambiguous", candidates=cands,
+                            ask="province" if len(provinces) > 1 else "district")
+        res.options = ([_unit(p, u.old_provinces[p]) for p in provinces] if len(provinces) > 1
+                       else [_unit(d, u.old_districts[d][0]) for d in top])
+        res.message = f"Có {len(top)} quận/huyện cùng tên. Bạn ở tỉnh/thành phố nào (trước 1/7/2025)?"
+        res.message_en = f"{len(top)} districts share this name. Which province (before 1 July 2025)?"
+        return res
+    provinces = sorted({m.code for m in matches if m.level == "province" and not m.single} |
+                       {m.code for m in matches if m.level == "province" and m.single and len(toks) <= 3})
+    if len(provinces) == 1:
+        return _incomplete(query, u, None, provinces[0])
+    return _not_found(query)
+
+
+def _fuzzy_ward(u: Units, query: str, district: str, matches: list[_Match]) -> str | None:
+    """A misspelt ward in a known district ("P. Ben Ngh, Q1"): closest name in that district only."""
+    try:
+        from rapidfuzz import fuzz, process
+    except ImportError:  # optional: the exact lookup works without it
+        return None
+    choices = {w: _bare(u.old_wards[w][0]) for w in u.wards_by_district.get(district, [])}
+    if not choices:
+        return None
+    for part in fold_address(query).split(","):
+        words = " ".join(t for t, _ in tokenize(part))
+        for prefix in ("phuong ", "xa ", "thi tran "):
+            if words.startswith(prefix):
+                hit = process.extractOne(words[len(prefix):], choices, scorer=fuzz.ratio, score_cutoff=80)
+                if hit:
+                    return hit[2]
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Direct lookups for forms and buttons
+# ---------------------------------------------------------------------------------------
+
+
+def lookup_old_ward(code: str) -> AddressResult:
+    """Resolve an old ward by its code (as chosen from a button)."""
+    u = data()
+    if code not in u.old_wards:
+        return _not_found(str(code))
+    return _resolved(u.old_wards[code][0], u, code, u.old_wards[code][1])
+
+
+def lookup_old_district(code: str) -> AddressResult:
+    """An old district chosen from a button: the island districts resolve, others ask the ward."""
+    u = data()
+    if code not in u.old_districts:
+        return _not_found(str(code))
+    if code in u.edges_by_district and not u.wards_by_district.get(code):
+        return _resolved(u.old_districts[code][0], u, None, code)
+    return _incomplete(u.old_districts[code][0], u, code, None)
+
+
+def old_provinces() -> list[dict[str, str]]:
+    """The 63 pre-reform provinces, by name."""
+    u = data()
+    return sorted((_unit(c, n) for c, n in u.old_provinces.items()), key=lambda x: fold_address(x["name"]))
+
+
+def old_districts(province_code: str) -> list[dict[str, str]]:
+    """Districts of an old province (empty for an unknown code)."""
+    u = data()
+    return [_unit(c, u.old_districts[c][0]) for c in u.districts_by_province.get(str(province_code), [])]
+
+
+def old_wards(district_code: str) -> list[dict[str, str]]:
+    """Wards of an old district (empty for an unknown code or an island district)."""
+    u = data()
+    return [_unit(c, u.old_wards[c][0]) for c in u.wards_by_district.get(str(district_code), [])]
+
+
+def find_old_units(text: Any, level: str, parent: str | None = None) -> list[dict[str, str]]:
+    """Old units of `level` ("province"/"district"/"ward") named in `text`, within `parent` if given.
+
+    For a form's free-text answer: exact name first, then a close spelling.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_INPUT_CHARS:
+        return []
+    u = data()
+    if level == "province":
+        pool = list(u.old_provinces)
+        name_of = u.old_provinces.get
+    elif level == "district":
+        pool = u.districts_by_province.get(parent, []) if parent else list(u.old_districts)
+        name_of = lambda c: u.old_districts[c][0]  # noqa: E731
+    else:
+        pool = u.wards_by_district.get(parent, []) if parent else list(u.old_wards)
+        name_of = lambda c: u.old_wards[c][0]  # noqa: E731
+    allowed = set(pool)
+    hits = [m.code for m in _matches(u, tokenize(text)) if m.level == level and m.code in allowed]
+    if not hits:
+        bare = _bare(text)
+        hits = [c for c in pool if _bare(name_of(c)) == bare]
+    if not hits and parent:
+        try:
+            from rapidfuzz import fuzz, process
+
+            best = process.extractOne(_bare(text), {c: _bare(name_of(c)) for c in pool}, scorer=fuzz.ratio, score_cutoff=80)
+            hits = [best[2]] if best else []
+        except ImportError:
+            hits = []
+    return [_unit(c, name_of(c)) for c in dict.fromkeys(hits)]
+
+
+# ---------------------------------------------------------------------------------------
+# Reverse lookup and where to go
+# ---------------------------------------------------------------------------------------
+
+
+def reverse_lookup(text: Any, province: str | None = None) -> list[dict[str, Any]]:
+    """New ward(s) named `text` (optionally within a new province name/code) and the old units that formed each."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_INPUT_CHARS:
+        return []
+    u = data()
+    codes = [text.strip()] if text.strip() in u.new_wards else list(u.new_index.get(_bare(text), []))
+    if not codes:
+        # "Phường Sài Gòn, TP Hồ Chí Minh": try the part before the first comma.
+        head, _, tail = text.partition(",")
+        codes = list(u.new_index.get(_bare(head), []))
+        province = province or tail or None
+    if province:
+        pc = province if province in u.new_provinces else u.new_province_index.get(_bare(province))
+        if pc:
+            codes = [c for c in codes if u.new_wards[c]["province_code"] == pc]
+    out = []
+    for c in codes:
+        w = u.new_wards[c]
+        formed = []
+        for old_code, district, kind, note in u.edges_by_new.get(c, []):
+            entry = _old_triple(u, old_code or None, district)
+            entry.update(kind=kind, note=note)
+            formed.append(entry)
+        out.append({
+            "code": c, "name": w["name"], "current_name": w["current_name"] or w["name"], "name_en": w["name_en"],
+            "province_code": w["province_code"], "province": u.new_provinces[w["province_code"]][0],
+            "formed_from": formed, "formed_from_text": w["formed_from"],
+        })
+    return out
+
+
+def where_to_go(new_ward_code: str) -> dict[str, str]:
+    """Which office handles procedures now, for a new ward: commune-level and province-level."""
+    u = data()
+    w = u.new_wards.get(str(new_ward_code))
+    if w is None:
+        return {}
+    name = w["current_name"] or w["name"]
+    kind, _, bare = name.partition(" ")
+    province = u.new_provinces[w["province_code"]][0]
+    return {
+        "commune_level": f"Ủy ban nhân dân {name} hoặc Trung tâm Phục vụ hành chính công {kind.lower()} {bare}",
+        "province_level": f"Trung tâm Phục vụ hành chính công {province}",
+        "online": "Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn",
+        "commune_level_en": f"People's Committee of {w['name_en'] or name} or its Public Administration Service Center",
+        "province_level_en": f"Public Administration Service Center of {u.new_provinces[w['province_code']][1] or province}",
+    }
