@@ -1,0 +1,380 @@
+"""Search procedures with a citizen's own words.
+
+Field-weighted BM25 (BM25F) over the folded name, result names and field of each
+procedure, with word bigrams so "khai sinh" outranks records that merely contain
+"khai" and "sinh"; a synonym lexicon (data/synonyms.tsv) for everyday and English
+words; rapidfuzz to correct typos against the index vocabulary; and a small prior that
+prefers the commune/province variant of a procedure unless the ministry one is asked for.
+Indexes are built once, lazily, on first use.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from procedure_kb.procedures import Procedure, load_procedures
+from procedure_kb.textnorm import fold
+
+__all__ = ["SearchHit", "search_procedures", "get_procedure", "analyze_query", "MAX_QUERY_CHARS"]
+
+MAX_QUERY_CHARS = 300  # longer input is cut: a question never needs more, and it bounds latency
+AMBIGUOUS_RATIO = 0.97  # runner-up within 3% of the best -> offer buttons instead of guessing
+EXACT_NAME = 95  # query and best name agree this well (rapidfuzz) -> no doubt, whatever the runner-up
+MIN_COVERAGE = 0.34  # share of the query's weight that must match something in the index
+
+# Field weights: the name says what a procedure is; results/field only help.
+_FIELDS = (("name", 3.0), ("results", 0.6), ("domain", 0.4))
+_K1, _B = 1.2, 0.75
+_LEVEL_PRIOR = {"commune": 1.0, "province": 0.99, "other": 0.97, "ministry": 0.95}
+_MINISTRY_HINT = re.compile(r"\b(trung uong|cap bo|tw|bo cong an|central|ministry|national level)\b")
+_CENTRAL_NAME = re.compile(r"cap trung uong|cap tw\b|\(cap bo\)|tai cuc |tai bo ")
+_FOREIGN_HINT = re.compile(r"\b(nuoc ngoai|foreign|foreigner|viet kieu|yeu to nuoc ngoai|nguoi nuoc ngoai|bien gioi)\b")
+_HTML = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
+_NAME_NOISE = re.compile(r"\bthu tuc\b|\(.*?\)")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    code: str
+    name: str
+    level: str  # the portal's level text, e.g. "Cấp xã" or "Cấp bộ, Cấp tỉnh"
+    score: float
+    confidence: float  # 0..1: how sure we are this is what was asked
+    ambiguous: bool  # True when the best results are too close to pick one
+    detail_url: str = ""
+
+
+# ---------------------------------------------------------------- lexicons
+
+
+def _read_lines(name: str) -> list[str]:
+    raw = resources.files("procedure_kb").joinpath(f"data/{name}").read_text("utf-8")
+    return [line for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Folded phrase -> folded expansion, longest phrase first."""
+    pairs = []
+    for line in _read_lines("synonyms.tsv"):
+        phrase, _, expansion = line.partition("\t")
+        phrase = " ".join(_WORD.findall(fold(phrase)))
+        keep = expansion.startswith("+")  # "+…": keep the phrase too (the portal also uses it)
+        expansion = expansion.lstrip("+")
+        if expansion.strip() == "-":  # "-" deletes the phrase ("mất bao lâu" is not "lost")
+            pairs.append((phrase, ""))
+            continue
+        expansion = " ".join(_WORD.findall(fold(expansion)))
+        if keep:
+            expansion = f"{phrase} {expansion}"
+        if phrase and expansion:
+            pairs.append((phrase, expansion))
+    pairs.sort(key=lambda p: -len(p[0]))
+    return tuple((re.compile(rf"\b{re.escape(p)}\b"), e) for p, e in pairs)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """Stop phrases (one regex, longest first) and single stop words, all folded."""
+    phrases: set[str] = set()
+    words: set[str] = set()
+    for line in _read_lines("query_stopwords.txt"):
+        folded = " ".join(_WORD.findall(fold(line)))
+        (phrases if " " in folded else words).add(folded)
+    ordered = sorted(phrases, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b") if ordered else None
+    return pattern, frozenset(words)
+
+
+# ---------------------------------------------------------------- index
+
+
+def _doc_fields(proc: Procedure) -> dict[str, list[str]]:
+    return {
+        "name": _WORD.findall(fold(proc.name)),
+        "results": _WORD.findall(fold(" ".join(r.name for r in proc.results[:3]))),
+        "domain": _WORD.findall(fold(proc.domain)),
+    }
+
+
+def _terms(words: list[str]) -> list[str]:
+    """Unigrams plus adjacent bigrams ("khai_sinh"): Vietnamese words are two syllables."""
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+
+
+@dataclass
+class _Index:
+    procedures: tuple[Procedure, ...]
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]
+    idf: dict[str, float]
+    vocab: list[str]  # unigrams, for typo correction
+    prior: np.ndarray
+    central: np.ndarray  # bool: ministry-only or "at central level" variant
+    foreign: np.ndarray  # bool: "có yếu tố nước ngoài"/border variant
+    names: list[str]
+    by_code: dict[str, Procedure]
+    followers: dict[str, list[str]]  # word -> words seen right after it (for typo context)
+    vocab_by_initial: dict[str, list[str]]
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    procs = load_procedures()
+    n = len(procs)
+    fields = [{f: _terms(words) for f, words in _doc_fields(p).items()} for p in procs]
+    avg = {f: max(1.0, sum(len(d[f]) for d in fields) / max(n, 1)) for f, _ in _FIELDS}
+    weighted: dict[str, dict[int, float]] = {}
+    for doc_id, doc in enumerate(fields):
+        for fname, weight in _FIELDS:
+            terms = doc[fname]
+            norm = 1 - _B + _B * len(terms) / avg[fname]
+            for term in terms:
+                bucket = weighted.setdefault(term, {})
+                bucket[doc_id] = bucket.get(doc_id, 0.0) + weight / norm
+    postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    idf: dict[str, float] = {}
+    for term, docs in weighted.items():
+        df = len(docs)
+        idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        ids = np.fromiter(docs.keys(), dtype=np.int32, count=df)
+        tf = np.fromiter(docs.values(), dtype=np.float32, count=df)
+        postings[term] = (ids, (idf[term] * tf * (_K1 + 1) / (tf + _K1)).astype(np.float32))
+    prior = np.ones(n, dtype=np.float32)
+    central = np.zeros(n, dtype=bool)
+    foreign = np.zeros(n, dtype=bool)
+    for i, proc in enumerate(procs):
+        best = max((_LEVEL_PRIOR.get(level, 0.97) for level in proc.levels), default=0.97)
+        folded = fold(proc.name)
+        central[i] = proc.levels == ["ministry"] or bool(_CENTRAL_NAME.search(folded))
+        foreign[i] = "nuoc ngoai" in folded or "bien gioi" in folded
+        prior[i] = best * (0.97 if central[i] else 1.0)
+        if re.search(r"cap huyen|cap quan", folded):
+            prior[i] *= 0.98  # the same procedure under its post-reform name comes first
+        if "Công dân Việt Nam" in proc.subjects:
+            prior[i] *= 1.02  # citizens are who ask; on a tie their variant wins
+    vocab = sorted(t for t in weighted if "_" not in t and len(t) >= 2)
+    by_initial: dict[str, list[str]] = {}
+    for word in vocab:
+        by_initial.setdefault(word[0], []).append(word)
+    followers: dict[str, list[str]] = {}
+    for term in weighted:
+        if "_" in term:
+            first, second = term.split("_", 1)
+            followers.setdefault(first, []).append(second)
+    return _Index(
+        procedures=procs,
+        postings=postings,
+        idf=idf,
+        vocab=vocab,
+        prior=prior,
+        central=central,
+        foreign=foreign,
+        names=[" ".join(_NAME_NOISE.sub(" ", fold(p.name)).split()) for p in procs],
+        by_code={p.code: p for p in procs},
+        followers=followers,
+        vocab_by_initial=by_initial,
+    )
+
+
+# ---------------------------------------------------------------- query analysis
+
+
+def _clean_query(query: object) -> str:
+    if not isinstance(query, str):
+        return ""
+    text = html.unescape(_HTML.sub(" ", query[: MAX_QUERY_CHARS * 4]))
+    return text[:MAX_QUERY_CHARS]
+
+
+@lru_cache(maxsize=4096)
+def _correct(token: str) -> str:
+    """Nearest index word for an unknown token ("sinhh" -> "sinh"), or the token."""
+    index = _index()
+    if token in index.idf or len(token) < 4 or token.isdigit():
+        return token
+    # Typos rarely hit the first letter; comparing only same-initial words keeps this fast.
+    candidates = index.vocab_by_initial.get(token[0], ())
+    found = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=80)
+    return found[0] if found else token
+
+
+def _fix_in_context(words: list[str]) -> list[str]:
+    """Fix real-word typos from their neighbour: "ho chiu" -> "ho chieu", "tam chu" -> "tam tru".
+
+    Only when the pair is unknown to the index and a known pair is one letter or so away.
+    """
+    index = _index()
+    out = list(words)
+    for i in range(1, len(out)):
+        prev, word = out[i - 1], out[i]
+        if f"{prev}_{word}" in index.idf or len(word) < 3:
+            continue
+        if i + 1 < len(out) and f"{word}_{out[i + 1]}" in index.idf:
+            continue
+        followers = index.followers.get(prev)
+        if not followers:
+            continue
+        found = process.extractOne(word, followers, scorer=fuzz.ratio, score_cutoff=66)
+        if found and found[0] != word:
+            out[i] = found[0]
+    return out
+
+
+@lru_cache(maxsize=2048)
+def _analyze(query: str) -> tuple[tuple[str, ...], ...]:
+    """Query -> segments of folded words (bigrams are only formed inside a segment)."""
+    folded = " ".join(_WORD.findall(fold(_clean_query(query))))
+    if not folded:
+        return ()
+    # Fix typos first so the lexicon sees "kinh doanh" in "kinh doan"; words the lexicon
+    # knows (English, teencode) are left alone.
+    lexicon = _lexicon_words()
+    folded = " ".join(w if w in lexicon else _correct(w) for w in folded.split()[:60])
+    expansions: list[tuple[str, ...]] = []
+    for pattern, expansion in _synonyms():
+        if pattern.search(folded):
+            if expansion:
+                expansions.append(tuple(expansion.split()))
+            folded = pattern.sub(" | ", folded)  # the phrase is replaced by its meaning
+    stop_phrases, stop_words = _stopwords()
+    if stop_phrases is not None:
+        folded = stop_phrases.sub(" | ", folded)
+    index = _index()
+    segments: list[tuple[str, ...]] = []
+    for chunk in folded.split("|"):
+        words = [_correct(w) for w in chunk.split()]
+        kept = []
+        for i, word in enumerate(words):
+            if word in stop_words:
+                # "minh" is "mình" (me) unless it pairs up, as in "chứng minh".
+                left = i > 0 and f"{words[i - 1]}_{word}" in index.idf
+                right = i + 1 < len(words) and f"{word}_{words[i + 1]}" in index.idf
+                if not (left or right):
+                    continue
+            kept.append(word)
+        if kept:
+            segments.append(tuple(_fix_in_context(kept)))
+    segments.extend(expansions)
+    return tuple(segments)
+
+
+def analyze_query(query: str) -> list[str]:
+    """The folded, expanded, typo-corrected words the index is searched with."""
+    return [w for segment in _analyze(query) for w in segment][:40]
+
+
+def _guessed(query_words: list[str], query: str) -> set[str]:
+    """Words that exist only because typo correction guessed them."""
+    original = set(_WORD.findall(fold(_clean_query(query))))
+    return {w for w in query_words if w not in original and w not in _synonym_words()}
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """Words of the synonym phrases and stop list: never "corrected" into index words."""
+    words = {w for pattern, _ in _synonyms() for w in _WORD.findall(pattern.pattern.replace("\\b", " ").replace("\\", ""))}
+    return frozenset(words | _stopwords()[1] | {w for p in _read_lines("query_stopwords.txt") for w in _WORD.findall(fold(p))})
+
+
+@lru_cache(maxsize=1)
+def _synonym_words() -> frozenset[str]:
+    return frozenset(w for _, e in _synonyms() for w in e.split())
+
+
+# ---------------------------------------------------------------- search
+
+
+def search_procedures(query: str, top: int = 5) -> list[SearchHit]:
+    """Best matching procedures for `query`, best first; [] when nothing really matches."""
+    try:
+        return _search(query, top)
+    except Exception:  # noqa: BLE001 - a citizen's odd input must never crash the assistant
+        return []
+
+
+def _search(query: str, top: int) -> list[SearchHit]:
+    segments = _analyze(_clean_query(query))
+    words = [w for segment in segments for w in segment]
+    if not words or top <= 0:
+        return []
+    index = _index()
+    guessed = _guessed(words, query)
+    terms: dict[str, None] = {}
+    for segment in segments:
+        terms.update(dict.fromkeys(_terms(list(segment))))
+    scores = np.zeros(len(index.procedures), dtype=np.float32)
+    matched_weight = total_weight = 0.0
+    for term in terms:
+        posting = index.postings.get(term)
+        weight = index.idf.get(term, 4.0)
+        if "_" not in term:
+            total_weight += weight
+        if posting is None:
+            continue
+        if "_" not in term:
+            matched_weight += weight * (0.5 if term in guessed else 1.0)
+        ids, values = posting
+        scores[ids] += values
+    coverage = matched_weight / total_weight if total_weight else 0.0
+    if coverage < MIN_COVERAGE or not scores.any():
+        return []
+    folded_query = " ".join(dict.fromkeys(words))
+    scores *= index.prior
+    if _MINISTRY_HINT.search(folded_query):
+        scores[index.central] *= 1.1
+    if not _FOREIGN_HINT.search(folded_query):
+        scores[index.foreign] *= 0.9
+    k = min(len(scores), max(top, 30))
+    candidates = np.argpartition(-scores, k - 1)[:k]
+    # Rerank the short list by how much of the query the whole name covers.
+    best = float(scores[candidates].max())
+    ranked = []
+    for doc_id in candidates:
+        base = float(scores[doc_id])
+        if base <= 0:
+            continue
+        name = index.names[doc_id]
+        closeness = (fuzz.token_set_ratio(folded_query, name) + fuzz.token_sort_ratio(folded_query, name)) / 200.0
+        ranked.append((base + 0.25 * best * closeness, int(doc_id)))
+    ranked.sort(key=lambda item: (-item[0], index.procedures[item[1]].code))
+    ranked = ranked[:top]
+    if not ranked:
+        return []
+    top_score = ranked[0][0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+    exact = fuzz.token_sort_ratio(folded_query, index.names[ranked[0][1]]) >= EXACT_NAME
+    ambiguous = runner_up >= AMBIGUOUS_RATIO * top_score and not exact
+    margin = 1.0 if not runner_up or exact else min(1.0, (top_score - runner_up) / (0.05 * top_score))
+    hits = []
+    for rank, (score, doc_id) in enumerate(ranked):
+        proc = index.procedures[doc_id]
+        relative = score / top_score
+        confidence = min(1.0, coverage) * (0.5 + 0.5 * margin if rank == 0 else 0.5 * relative)
+        hits.append(
+            SearchHit(
+                code=proc.code,
+                name=proc.name,
+                level=proc.level_text,
+                score=score,
+                confidence=round(confidence, 3),
+                ambiguous=ambiguous and relative >= AMBIGUOUS_RATIO,
+                detail_url=proc.detail_url,
+            )
+        )
+    return hits
+
+
+def get_procedure(code: str) -> Procedure | None:
+    """The procedure with national code `code` (e.g. "1.000894"), or None."""
+    if not isinstance(code, str):
+        return None
+    return _index().by_code.get(code.strip())
