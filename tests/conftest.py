@@ -17,6 +17,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,25 +183,30 @@ def _stack_env(var_dir: Path, **overrides: str) -> dict[str, str]:
         os.environ.update(previous)
 
 
-@pytest.fixture(scope="session")
-def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Action server, Rasa server and web app, started once for the whole test session."""
-    var_dir = tmp_path_factory.mktemp("var")
-    env = _stack_env(var_dir)
-    logs = tmp_path_factory.mktemp("logs")
+@contextmanager
+def running_stack(model: Path, var_dir: Path, logs: Path, names=("web", "actions", "rasa"), **env) -> Iterator[Stack]:
+    """Start the named servers with extra environment; stop them on exit."""
+    env = _stack_env(var_dir, **env)
     running = Stack(
         rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",
         action_url=f"http://127.0.0.1:{env['ACTION_PORT']}",
         web_url=f"http://127.0.0.1:{env['WEB_PORT']}",
-        env=env, var_dir=var_dir, model=trained_model, processes={}, logs=logs,
+        env=env, var_dir=var_dir, model=model, processes={}, logs=logs,
     )
     try:
-        for name in ("web", "actions", "rasa"):
+        for name in names:
             running.start(name)
         yield running
     finally:
         for name in list(running.processes):
             running.stop(name)
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Action server, Rasa server and web app on the embedded default, once per test session."""
+    with running_stack(trained_model, tmp_path_factory.mktemp("var"), tmp_path_factory.mktemp("logs")) as running:
+        yield running
 
 
 # --- databases ---------------------------------------------------------------------------

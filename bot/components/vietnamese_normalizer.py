@@ -10,7 +10,7 @@ that fills the ``language`` slot, so replies follow the citizen's language.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,20 +31,20 @@ class VietnameseNormalizer(GraphComponent):
     """Folds Vietnamese text and detects the message language."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"detect_language": True}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self._detect_language = config.get("detect_language", True)
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "VietnameseNormalizer":
+    ) -> VietnameseNormalizer:
         return cls(config)
 
     def _normalise(self, message: Message, at_inference: bool) -> None:
