@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hotline.db import transaction
 from hotline.deadlines import ProcessingTime, due_at, naive_vn
@@ -296,18 +296,18 @@ def import_records(
         for number, record in batch:
             latest[record.code] = (number, record)
         with transaction(sessions) as session:
-            existing = set(session.execute(
-                select(Dossier.code).where(Dossier.code.in_(list(latest)))
-            ).scalars())
+            existing = {d.code: d for d in session.execute(
+                select(Dossier).options(selectinload(Dossier.events), selectinload(Dossier.subscriptions))
+                .where(Dossier.code.in_(list(latest)))
+            ).scalars()}
             new = [record for code, (_, record) in latest.items() if code not in existing]
             if new:
                 _insert_new(session, new, source)
                 report.created += len(new)
-            for code in existing:
+            for code, dossier in existing.items():
                 number, record = latest[code]
-                try:
-                    with session.begin_nested():
-                        result = upsert_dossier(session, record, source)
+                try:  # the transition is checked before anything changes: no savepoint needed
+                    result = upsert_dossier(session, record, source, existing=dossier)
                 except InvalidTransition as exc:
                     report.add_error(f"row {number} ({code})", str(exc))
                     continue

@@ -256,9 +256,7 @@ def change_status(
     return True
 
 
-def upsert_dossier(session: Session, record: DossierRecord, source: str = "import") -> UpsertResult:
-    """Create or update one dossier by code; never duplicates, validates status changes."""
-    dossier = get_by_code(session, record.code)
+def _fields_of(record: DossierRecord) -> dict:
     fields = dict(
         procedure_code=record.procedure_code, procedure_name=record.procedure_name, agency=record.agency,
         ward_code=record.ward_code, ward_name=record.ward_name, province_name=record.province_name,
@@ -266,6 +264,19 @@ def upsert_dossier(session: Session, record: DossierRecord, source: str = "impor
     )
     if record.phone:
         fields.update(phone_masked=mask_phone(record.phone), phone_last4=phone_digits(record.phone)[-4:])
+    return fields
+
+
+def upsert_dossier(
+    session: Session, record: DossierRecord, source: str = "import", existing: Dossier | None = None
+) -> UpsertResult:
+    """Create or update one dossier by code; never duplicates, validates status changes.
+
+    `existing` lets a batch import pass the dossier it already loaded (with its events).
+    An impossible status change raises InvalidTransition before anything is modified.
+    """
+    dossier = existing if existing is not None else get_by_code(session, record.code)
+    fields = _fields_of(record)
     if dossier is None:
         dossier = Dossier(
             code=record.code, status=record.status, status_message=record.message or "",
@@ -278,6 +289,7 @@ def upsert_dossier(session: Session, record: DossierRecord, source: str = "impor
             _add_event(session, dossier, update.status, update.message, update.occurred_at, source)
         _add_event(session, dossier, record.status, record.message, record.status_at, source)
         return UpsertResult(dossier, created=True, changed=True)
+    check_transition(dossier.status, record.status)
     changed = False
     for name, value in fields.items():
         if value is not None and getattr(dossier, name) != value:
