@@ -1,0 +1,264 @@
+"""Chat load: our assistant against Rasa's starter bot, side by side in one run.
+
+    .venv/bin/python bench/chat_load.py [--duration 30] [--skip-starter]
+
+For each bot it starts the real servers on free ports (timing model load + server start),
+then drives N concurrent conversations over POST /webhooks/rest/webhook:
+  * fixed offered load: 20 messages/s spread over 50 conversations (open loop: sends are
+    scheduled by the clock, so slow replies show up as latency, not as a lower rate);
+  * saturation: 50 conversations each sending its next message as soon as it has a reply.
+It prints throughput and p50/p95/p99 latency for both bots and the ratio of peak throughput.
+The starter bot is `rasa init` (DIET + TED + UnexpecTED), trained in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bot import processes  # noqa: E402
+from hotline.settings import load_settings  # noqa: E402
+
+RASA = str(Path(sys.executable).parent / "rasa")
+
+# Realistic turns; several call an action (session start, procedure search, address lookup).
+OUR_SCRIPT = [
+    "xin chào",
+    "thủ tục đăng ký khai sinh cho con",
+    "can giay to gi",
+    "phuong Ben Nghe quan 1 nay thuoc phuong nao",
+    "how do I renew my ID card?",
+    "mất bao lâu",
+    "cảm ơn nhé",
+    "tạm biệt",
+]
+STARTER_SCRIPT = ["hello", "I am feeling sad", "yes", "great, thanks", "are you a bot?", "bye"]
+
+
+@dataclass
+class Result:
+    label: str
+    sent: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return (self.sent - self.errors) / self.seconds
+
+    def pct(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+    def row(self) -> str:
+        return (f"{self.label:<34} {self.sent:>6} {self.errors:>5} {self.throughput:>8.1f} "
+                f"{self.pct(50):>8.0f} {self.pct(95):>8.0f} {self.pct(99):>8.0f}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return time.monotonic() - start
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    async with session.post(url, json={"sender": sender, "message": text}) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(response.status)
+    return (time.perf_counter() - started) * 1000
+
+
+async def fixed_load(url: str, script: list[str], rate: float, conversations: int, seconds: float, label: str) -> Result:
+    """Open loop: message i is sent at i/rate seconds, round-robin over the conversations."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    run = f"{int(time.time())}"
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+        start = time.perf_counter()
+        locks = [asyncio.Lock() for _ in range(conversations)]  # one message in flight per conversation
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            conversation = i % conversations
+            text = script[(i // conversations) % len(script)]
+            scheduled = start + i / rate
+            async with locks[conversation]:
+                try:
+                    await send(session, url, f"load-{run}-{conversation}", text)
+                    latencies.append((time.perf_counter() - scheduled) * 1000)
+                except Exception:  # counted; the benchmark goes on
+                    errors += 1
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+        elapsed = time.perf_counter() - start
+    return Result(label, total, errors, elapsed, latencies)
+
+
+async def saturation(url: str, script: list[str], conversations: int, seconds: float, label: str) -> Result:
+    """Closed loop: every conversation sends its next message as soon as it has the reply."""
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    run = f"sat-{int(time.time())}"
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+        deadline = time.perf_counter() + seconds
+        start = time.perf_counter()
+
+        async def conversation(n: int) -> None:
+            nonlocal errors, sent
+            turn = 0
+            while time.perf_counter() < deadline:
+                sent += 1
+                try:
+                    latencies.append(await send(session, url, f"{run}-{n}", script[turn % len(script)]))
+                except Exception:  # counted; the benchmark goes on
+                    errors += 1
+                turn += 1
+
+        await asyncio.gather(*(conversation(n) for n in range(conversations)))
+        elapsed = time.perf_counter() - start
+    return Result(label, sent, errors, elapsed, latencies)
+
+
+async def single_user(url: str, script: list[str], count: int, label: str) -> Result:
+    latencies = []
+    async with aiohttp.ClientSession() as session:
+        start = time.perf_counter()
+        for i in range(count):
+            latencies.append(await send(session, url, f"single-{int(time.time())}", script[i % len(script)]))
+        elapsed = time.perf_counter() - start
+    return Result(label, count, 0, elapsed, latencies)
+
+
+def start_ours(var_dir: Path, logs: Path) -> tuple[list[subprocess.Popen], str, float]:
+    os.environ.update(VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
+                      WEB_PORT=str(free_port()))
+    settings = load_settings()
+    env = processes.child_environment(settings)
+    started = []
+    action = processes.action_server(settings)
+    started.append(subprocess.Popen(action.command, cwd=PROJECT_ROOT, env=env,
+                                    stdout=open(logs / "actions.log", "wb"), stderr=subprocess.STDOUT))
+    wait_ready(action.ready_url, started[-1])
+    rasa = processes.rasa_server(settings)
+    t0 = time.monotonic()
+    started.append(subprocess.Popen(rasa.command, cwd=PROJECT_ROOT, env=env,
+                                    stdout=open(logs / "rasa.log", "wb"), stderr=subprocess.STDOUT))
+    wait_ready(rasa.ready_url, started[-1])
+    return started, f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook", time.monotonic() - t0
+
+
+def start_starter(folder: Path, logs: Path) -> tuple[list[subprocess.Popen], str, float, float]:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    t0 = time.monotonic()
+    subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder, env=env,
+                   stdout=open(logs / "starter-train.log", "wb"), stderr=subprocess.STDOUT, check=True)
+    train_s = time.monotonic() - t0
+    port = free_port()
+    t0 = time.monotonic()
+    process = subprocess.Popen([RASA, "run", "--enable-api", "--port", str(port), "--model", "models"],
+                               cwd=folder, env=env, stdout=open(logs / "starter.log", "wb"), stderr=subprocess.STDOUT)
+    wait_ready(f"http://127.0.0.1:{port}/status", process)
+    return [process], f"http://127.0.0.1:{port}/webhooks/rest/webhook", time.monotonic() - t0, train_s
+
+
+def stop(started: list[subprocess.Popen]) -> None:
+    for process in started:
+        process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def measure(url: str, script: list[str], name: str, seconds: float) -> list[Result]:
+    await single_user(url, script, 10, "warm-up")
+    return [
+        await single_user(url, script, 40, f"{name}: 1 user"),
+        await fixed_load(url, script, 20, 50, seconds, f"{name}: 20 msg/s, 50 conv"),
+        await saturation(url, script, 50, seconds, f"{name}: saturation, 50 conv"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=30, help="seconds per load phase")
+    parser.add_argument("--skip-starter", action="store_true", help="measure only our assistant")
+    args = parser.parse_args()
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        (tmp_path / "starter").mkdir()
+        results: list[Result] = []
+        started, url, ours_start = start_ours(tmp_path / "var", tmp_path)
+        try:
+            results += asyncio.run(measure(url, OUR_SCRIPT, "ours", args.duration))
+        finally:
+            stop(started)
+        starter_start = starter_train = float("nan")
+        if not args.skip_starter:
+            started, url, starter_start, starter_train = start_starter(tmp_path / "starter", tmp_path)
+            try:
+                results += asyncio.run(measure(url, STARTER_SCRIPT, "starter", args.duration))
+            finally:
+                stop(started)
+
+    print(f"\nmodel load + server start: ours {ours_start:.1f} s, starter bot {starter_start:.1f} s "
+          f"(starter training {starter_train:.0f} s)")
+    print(f"\n{'run':<34} {'sent':>6} {'errs':>5} {'msg/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for result in results:
+        print(result.row())
+    ours_peak = next(r for r in results if r.label.startswith("ours: saturation"))
+    ours_fixed = next(r for r in results if r.label.startswith("ours: 20"))
+    verdicts = [f"p95 at 20 msg/s: {ours_fixed.pct(95):.0f} ms (target < 150 ms)",
+                f"model load + start: {ours_start:.1f} s (target < 20 s)"]
+    starter = [r for r in results if r.label.startswith("starter: saturation")]
+    if starter:
+        ratio = ours_peak.throughput / starter[0].throughput
+        verdicts.append(f"peak throughput ratio ours/starter: {ratio:.1f}x (target >= 3x)")
+    print("\n" + "\n".join(verdicts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
