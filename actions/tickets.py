@@ -1,0 +1,498 @@
+"""Hotline actions: complaint/feedback form, ticket status, hand-off to a person, rating.
+
+Thin: they read the citizen's own words (`user_text`), call `hotline.tickets`, and word the
+answer in the citizen's language. Tickets are committed by `open_ticket` before any code is
+shown, and every lookup goes through the ownership check, so nobody sees another's ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import buttons, citizen_channel, db_sessions, pick, reply_language, settings, user_text
+from hotline import tickets
+from hotline.db import transaction
+from hotline.workcalendar import DEFAULT_CALENDAR, VN_TZ, now_vn
+from procedure_kb.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+FORM_SLOTS = ("complaint_text", "complaint_place", "complaint_ref", "contact_consent", "contact_phone",
+              "complaint_commune_code", "complaint_commune_name", "complaint_province_code",
+              "complaint_province_name", "complaint_procedure_code", "complaint_dossier_code",
+              "complaint_pending", "complaint_draft_id", "ticket_kind")
+CHECK_SLOTS = ("ticket_code", "ticket_phone_last4")
+MAX_CHECK_FAILURES = 3
+_NONE_WORDS = {"khong", "khong co", "ko", "k", "chua co", "khong biet", "no", "none", "nope", "skip", "bo qua",
+               "khong nho", "don't know", "dont know", "n/a"}
+_YES = re.compile(r"^(co|dong y|ok|oke|yes|y|u|vang|da|duoc|chac chan|sure)\b")
+_NO = re.compile(r"^(khong|ko|k|no|nope|thoi|khong dong y)\b")
+_PROCEDURE_CODE = re.compile(r"\b\d\.\d{6}\b")
+_DOSSIER_CODE = re.compile(r"\b(?=[A-Za-z0-9.\-/]*\d)[A-Za-z0-9][A-Za-z0-9.\-/]{5,40}\b")
+STATUS_VI = {"new": "mới tiếp nhận", "triaged": "đã phân loại, chờ cán bộ nhận", "assigned": "đã có cán bộ nhận",
+             "in_progress": "đang xử lý", "waiting_for_citizen": "đang chờ bạn bổ sung thông tin",
+             "resolved": "đã giải quyết", "closed": "đã đóng"}
+STATUS_EN = {"new": "received", "triaged": "triaged, waiting for an officer", "assigned": "taken by an officer",
+             "in_progress": "in progress", "waiting_for_citizen": "waiting for information from you",
+             "resolved": "resolved", "closed": "closed"}
+OFFICE_HOURS_VI = "giờ hành chính (7:30–11:30 và 13:00–17:00, thứ Hai đến thứ Sáu, trừ ngày lễ, Tết)"
+OFFICE_HOURS_EN = "office hours (7:30–11:30 and 13:00–17:00, Monday to Friday, except public holidays and Tết)"
+
+
+def _local(moment) -> str:
+    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+async def _db(fn, *args):
+    """fn(session, *args) in one committed transaction on a worker thread."""
+    def work():
+        with transaction(db_sessions()) as session:
+            return fn(session, *args)
+
+    return await asyncio.to_thread(work)
+
+
+def _sorry(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    phone = settings().hotline_phone
+    dispatcher.utter_message(text=pick(
+        tracker,
+        f"Xin lỗi, hệ thống đang bận nên chưa xử lý được yêu cầu. Bạn vui lòng thử lại sau ít phút hoặc gọi tổng đài {phone}.",
+        f"Sorry, the system is busy and could not handle this. Please try again in a few minutes or call {phone}.",
+    ))
+
+
+def transcript(tracker: Tracker, limit: int = 40) -> list[dict[str, str]]:
+    """The conversation so far, with the citizen's own words (not the NLU's folded copy)."""
+    lines = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            text = parse.get("text_original") or event.get("text") or ""
+            if text and not text.startswith("/"):
+                lines.append({"who": "citizen", "text": text[:1000]})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"who": "bot", "text": event["text"][:1000]})
+    return lines[-limit:]
+
+
+def resolve_place(text: str) -> dict[str, str | None]:
+    """New commune/province from what the citizen typed: a new ward name, else an old address."""
+    place = {"complaint_commune_code": None, "complaint_commune_name": None,
+             "complaint_province_code": None, "complaint_province_name": None}
+    try:
+        from procedure_kb.units import lookup_address, reverse_lookup
+
+        hits = reverse_lookup(text)
+        if len(hits) == 1:
+            hit = hits[0]
+            return {"complaint_commune_code": hit["code"], "complaint_commune_name": hit["current_name"],
+                    "complaint_province_code": hit["province_code"], "complaint_province_name": hit["province"]}
+        result = lookup_address(text)
+        if result.status == "found" and len(result.new_wards) == 1:
+            ward = result.new_wards[0]
+            return {"complaint_commune_code": ward["code"], "complaint_commune_name": ward["current_name"] or ward["name"],
+                    "complaint_province_code": ward["province_code"], "complaint_province_name": ward["province"]}
+    except Exception:  # the place is a help for routing; never block the complaint on it
+        log.exception("place lookup failed")
+    place["complaint_commune_name"] = text[:128]
+    return place
+
+
+def parse_reference(text: str) -> dict[str, str | None]:
+    """Procedure code (1.000894) or dossier code from the answer, or none of them."""
+    folded = fold(text).strip(" .!")
+    if folded in _NONE_WORDS or not folded:
+        return {"complaint_ref": "none", "complaint_procedure_code": None, "complaint_dossier_code": None}
+    procedure = _PROCEDURE_CODE.search(text)
+    without = _PROCEDURE_CODE.sub(" ", text)
+    dossier = _DOSSIER_CODE.search(without)
+    return {"complaint_ref": text[:120],
+            "complaint_procedure_code": procedure.group(0) if procedure else None,
+            "complaint_dossier_code": dossier.group(0) if dossier else None}
+
+
+def _yes_no(tracker: Tracker) -> str | None:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "affirm":
+        return "yes"
+    if intent == "deny":
+        return "no"
+    folded = fold(user_text(tracker)).strip()
+    if _NO.match(folded):
+        return "no"
+    if _YES.match(folded):
+        return "yes"
+    return None
+
+
+class ActionStartComplaint(Action):
+    """Starts a complaint or feedback draft; a detailed first message already counts as the description."""
+
+    def name(self) -> str:
+        return "action_start_complaint"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        kind = "feedback" if intent == "give_feedback" else "complaint"
+        events = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        events += [SlotSet("ticket_kind", kind), SlotSet("complaint_draft_id", uuid.uuid4().hex)]
+        text = user_text(tracker).strip()
+        if len(text.split()) >= 10:
+            events.append(SlotSet("complaint_text", text[:tickets.MAX_DESCRIPTION]))
+        dispatcher.utter_message(text=pick(
+            tracker,
+            "Tôi sẽ ghi lại " + ("góp ý" if kind == "feedback" else "phản ánh") + " của bạn để gửi tổng đài "
+            "(nói \"hủy\" bất cứ lúc nào để dừng).",
+            "I'll take down your " + kind + " for the hotline (say \"cancel\" at any time to stop).",
+        ))
+        return events
+
+
+class ValidateComplaintForm(FormValidationAction):
+    """Fills the complaint form from the citizen's own words."""
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        slots = list(domain_slots)
+        if tracker.get_slot("contact_consent") == "no" and "contact_phone" in slots:
+            slots.remove("contact_phone")
+        return slots
+
+    def _asked(self, tracker: Tracker, slot: str) -> str | None:
+        if tracker.get_slot("requested_slot") != slot:
+            return None
+        return user_text(tracker).strip() or None
+
+    async def extract_complaint_text(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = self._asked(tracker, "complaint_text")
+        return {"complaint_text": text} if text else {}
+
+    async def validate_complaint_text(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = str(value or "").replace("\x00", "").strip()
+        if len(re.sub(r"\W", "", text)) < 5:
+            dispatcher.utter_message(text=pick(
+                tracker, "Bạn mô tả cụ thể hơn giúp tôi: việc gì đã xảy ra, ở bộ phận nào, khi nào?",
+                "Please describe a bit more: what happened, at which office, and when?"))
+            return {"complaint_text": None}
+        return {"complaint_text": text[:tickets.MAX_DESCRIPTION]}
+
+    async def extract_complaint_place(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = self._asked(tracker, "complaint_place")
+        return {"complaint_place": text[:200]} if text else {}
+
+    async def validate_complaint_place(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if fold(text) in _NONE_WORDS:
+            return {"complaint_place": "—", "complaint_commune_code": None, "complaint_commune_name": None,
+                    "complaint_province_code": None, "complaint_province_name": None}
+        place = await asyncio.to_thread(resolve_place, text)
+        shown = place["complaint_commune_name"] or text
+        if place["complaint_province_name"]:
+            shown = f"{shown}, {place['complaint_province_name']}"
+        return {"complaint_place": shown, **place}
+
+    async def extract_complaint_ref(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = self._asked(tracker, "complaint_ref")
+        return {"complaint_ref": text} if text else {}
+
+    async def validate_complaint_ref(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return parse_reference(str(value or ""))
+
+    async def extract_contact_consent(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "contact_consent":
+            return {}
+        answer = _yes_no(tracker)
+        if answer is None:
+            dispatcher.utter_message(text=pick(tracker, "Bạn chọn \"Có\" hoặc \"Không\" giúp tôi nhé.",
+                                               "Please answer \"Yes\" or \"No\"."))
+            return {}
+        return {"contact_consent": answer}
+
+    async def extract_contact_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = self._asked(tracker, "contact_phone")
+        if not text:
+            return {}
+        if _yes_no(tracker) == "no":
+            return {"contact_consent": "no", "contact_phone": "none"}
+        phone = tickets.normalize_phone(text)
+        if phone is None:
+            dispatcher.utter_message(text=pick(
+                tracker, "Số điện thoại chưa đúng. Bạn nhập 10 số, ví dụ 0912345678 (hoặc trả lời \"không\").",
+                "That phone number does not look right. Please type 10 digits, e.g. 0912345678 (or \"no\")."))
+            return {}
+        return {"contact_phone": phone}
+
+
+class ActionComplaintSummary(Action):
+    """Reads the draft back and asks the citizen to confirm before anything is stored."""
+
+    def name(self) -> str:
+        return "action_complaint_summary"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        en = reply_language(tracker) == "en"
+        kind = tracker.get_slot("ticket_kind") or "complaint"
+        phone = tracker.get_slot("contact_phone")
+        masked = tickets.mask_phone(phone) if phone and phone != "none" else None
+        ref = tracker.get_slot("complaint_ref")
+        ref = None if ref in (None, "none") else ref
+        text = (tracker.get_slot("complaint_text") or "")[:600]
+        if en:
+            lines = [f"Please check your {kind}:", f"• What happened: {text}",
+                     f"• Where: {tracker.get_slot('complaint_place') or '—'}",
+                     f"• Procedure/dossier: {ref or '—'}",
+                     f"• Contact: {masked or 'no phone call'}", "Send it to the hotline?"]
+            choices = buttons(("Send", "/affirm"), ("Cancel", "/deny"))
+        else:
+            lines = [("Góp ý" if kind == "feedback" else "Phản ánh") + " của bạn:", f"• Nội dung: {text}",
+                     f"• Địa bàn: {tracker.get_slot('complaint_place') or '—'}",
+                     f"• Thủ tục/hồ sơ: {ref or '—'}",
+                     f"• Liên hệ: {masked or 'không gọi điện'}", "Bạn xác nhận gửi tới tổng đài chứ?"]
+            choices = buttons(("Gửi", "/affirm"), ("Hủy", "/deny"))
+        dispatcher.utter_message(text="\n".join(lines), buttons=choices)
+        return [SlotSet("complaint_pending", True)]
+
+
+class ActionSubmitComplaint(Action):
+    """Stores the confirmed draft as a ticket (idempotent per draft) and gives the code."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        clear = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        draft = tracker.get_slot("complaint_draft_id")
+        description = tracker.get_slot("complaint_text")
+        if not draft or not description:
+            dispatcher.utter_message(text=pick(tracker, "Không có phản ánh nào đang chờ gửi.",
+                                               "There is no complaint waiting to be sent."))
+            return clear
+        channel, address = citizen_channel(tracker)
+        phone = tracker.get_slot("contact_phone")
+        fields = dict(
+            kind=tracker.get_slot("ticket_kind") or "complaint", description=description, channel=channel,
+            reply_address=address, channel_message_id=f"draft:{draft}", sender_id=tracker.sender_id,
+            phone=None if phone in (None, "none") else phone,
+            contact_consent=tracker.get_slot("contact_consent") == "yes",
+            province_code=tracker.get_slot("complaint_province_code"),
+            province_name=tracker.get_slot("complaint_province_name"),
+            commune_code=tracker.get_slot("complaint_commune_code"),
+            commune_name=tracker.get_slot("complaint_commune_name"),
+            procedure_code=tracker.get_slot("complaint_procedure_code"),
+            dossier_code=tracker.get_slot("complaint_dossier_code"),
+            transcript=transcript(tracker), language=reply_language(tracker),
+        )
+        try:
+            ticket = await asyncio.to_thread(tickets.open_ticket, db_sessions(), **fields)
+        except Exception:  # stored or not, the citizen must not be told a code we cannot vouch for
+            log.exception("could not store a complaint")
+            _sorry(dispatcher, tracker)
+            return [SlotSet("complaint_pending", False)]
+        due = _local(ticket.sla_due_at)
+        answer_here = channel in ("telegram", "web")
+        dispatcher.utter_message(text=pick(
+            tracker,
+            f"Đã tiếp nhận, mã phản ánh của bạn là {ticket.code}. Cán bộ sẽ phản hồi trong {OFFICE_HOURS_VI}, "
+            f"chậm nhất trước {due}. " + ("Câu trả lời sẽ gửi ngay trong cuộc trò chuyện này. " if answer_here else "")
+            + f"Để xem tiến độ, nhắn \"tra cứu phản ánh {ticket.code}\".",
+            f"Received. Your reference is {ticket.code}. An officer will answer during {OFFICE_HOURS_EN}, "
+            f"at the latest by {due}. " + ("The answer will arrive in this chat. " if answer_here else "")
+            + f"To check progress, write \"check ticket {ticket.code}\".",
+        ))
+        return clear
+
+
+class ActionCancelComplaint(Action):
+    def name(self) -> str:
+        return "action_cancel_complaint"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=pick(
+            tracker, "Đã hủy, phản ánh chưa được gửi. Bạn cần gì khác cứ nhắn nhé.",
+            "Cancelled; nothing was sent. Anything else I can help with?"))
+        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+class ValidateTicketCheckForm(FormValidationAction):
+    """Asks for the ticket code, then (unless it is the same sender) the phone's last 4 digits."""
+
+    def name(self) -> str:
+        return "validate_ticket_check_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        return list(domain_slots)
+
+    async def extract_ticket_code(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("ticket_code"):
+            return {}
+        code = tickets.parse_code(user_text(tracker))
+        if code:
+            return {"ticket_code": code}
+        if tracker.get_slot("requested_slot") == "ticket_code":
+            dispatcher.utter_message(text=pick(
+                tracker, "Mã phản ánh có dạng PA-2026-000123 (nói \"hủy\" để dừng).",
+                "A reference looks like PA-2026-000123 (say \"cancel\" to stop)."))
+        return {}
+
+    async def validate_ticket_code(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        owner = await _db(lambda s: tickets.ticket_for_citizen(s, value, sender_id=tracker.sender_id) is not None)
+        return {"ticket_code": value, "ticket_phone_last4": "owner" if owner else None}
+
+    async def extract_ticket_phone_last4(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "ticket_phone_last4":
+            return {}
+        digits = re.sub(r"\D", "", user_text(tracker))
+        if len(digits) < 4:
+            dispatcher.utter_message(text=pick(tracker, "Bạn nhập 4 số cuối của số điện thoại đã để lại nhé.",
+                                               "Please type the last 4 digits of the phone number you gave."))
+            return {}
+        return {"ticket_phone_last4": digits[-4:]}
+
+
+class ActionCheckTicket(Action):
+    """Status and the last operator reply of the asker's own ticket."""
+
+    def name(self) -> str:
+        return "action_check_ticket"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        code = tracker.get_slot("ticket_code")
+        last4 = tracker.get_slot("ticket_phone_last4")
+        failures = int(tracker.get_slot("ticket_check_failures") or 0)
+        reset = [SlotSet("ticket_code", None), SlotSet("ticket_phone_last4", None)]
+        if failures >= MAX_CHECK_FAILURES:
+            dispatcher.utter_message(text=pick(
+                tracker, f"Bạn đã thử quá nhiều lần. Vui lòng gọi tổng đài {settings().hotline_phone} để được hỗ trợ.",
+                f"Too many attempts. Please call the hotline {settings().hotline_phone}."))
+            return reset
+
+        def load(session):
+            ticket = tickets.ticket_for_citizen(session, code or "", sender_id=tracker.sender_id,
+                                                phone_last4=None if last4 == "owner" else last4)
+            if ticket is None:
+                return None
+            reply = tickets.last_reply(session, ticket)
+            return ticket, reply.body if reply else None
+
+        try:
+            found = await _db(load)
+        except Exception:
+            log.exception("ticket lookup failed")
+            _sorry(dispatcher, tracker)
+            return reset
+        if found is None:
+            dispatcher.utter_message(text=pick(
+                tracker, "Không tìm thấy phản ánh nào khớp với mã và thông tin bạn cung cấp. Bạn kiểm tra lại mã "
+                         "(dạng PA-2026-000123) hoặc số điện thoại đã để lại nhé.",
+                "No ticket matches that reference and details. Please check the reference (like PA-2026-000123) "
+                "or the phone number you gave."))
+            return reset + [SlotSet("ticket_check_failures", failures + 1)]
+        ticket, reply = found
+        en = reply_language(tracker) == "en"
+        status = (STATUS_EN if en else STATUS_VI).get(ticket.status, ticket.status)
+        lines = [f"{ticket.code}: {status}." if en else f"Phản ánh {ticket.code}: {status}."]
+        if reply:
+            lines.append(("Latest answer from the hotline: " if en else "Trả lời gần nhất của tổng đài: ") + reply)
+        elif ticket.is_open:
+            lines.append(f"An officer will answer by {_local(ticket.sla_due_at)}." if en
+                         else f"Cán bộ sẽ trả lời chậm nhất trước {_local(ticket.sla_due_at)}.")
+        if ticket.status in ("resolved", "closed") and ticket.csat_rating is None and ticket.sender_id == tracker.sender_id:
+            lines.append("How satisfied are you? Reply with a number from 1 to 5." if en
+                         else "Bạn hài lòng ở mức nào? Trả lời một số từ 1 đến 5.")
+        dispatcher.utter_message(text="\n".join(lines))
+        return reset + [SlotSet("ticket_check_failures", 0)]
+
+
+class ActionHumanHandoff(Action):
+    """A question_for_person ticket with the conversation attached; says how and when they hear back."""
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        lines = transcript(tracker)
+        asked = [line["text"] for line in lines if line["who"] == "citizen"]
+        question = asked[-1] if asked else user_text(tracker)
+        earlier = [text for text in asked[:-1] if len(text.split()) > 2][-3:]
+        description = "Công dân đề nghị gặp cán bộ: " + question
+        if earlier:
+            description += "\nCâu hỏi trước đó: " + " | ".join(earlier)
+        channel, address = citizen_channel(tracker)
+        message_id = tracker.latest_message.get("message_id") or str(len(tracker.events))
+        try:
+            ticket = await asyncio.to_thread(
+                tickets.open_ticket, db_sessions(), kind="question_for_person", description=description,
+                channel=channel, reply_address=address, channel_message_id=f"handoff:{tracker.sender_id}:{message_id}",
+                sender_id=tracker.sender_id, transcript=lines, language=reply_language(tracker))
+        except Exception:
+            log.exception("could not store a hand-off")
+            _sorry(dispatcher, tracker)
+            return []
+        now = now_vn()
+        next_open = DEFAULT_CALENDAR.add_working_hours(now, 0)
+        closed_now = next_open > now
+        phone = settings().hotline_phone
+        here = channel in ("telegram", "web")
+        vi = (f"Tôi đã chuyển câu hỏi của bạn tới tổng đài viên (mã {ticket.code}). Cán bộ làm việc trong {OFFICE_HOURS_VI}"
+              + (f"; hiện ngoài giờ, cán bộ sẽ bắt đầu xem từ {_local(next_open)}" if closed_now else "")
+              + f" và sẽ trả lời chậm nhất trước {_local(ticket.sla_due_at)}. "
+              + ("Câu trả lời sẽ gửi ngay trong cuộc trò chuyện này." if here
+                 else f"Bạn nhắn \"tra cứu phản ánh {ticket.code}\" để xem trả lời.")
+              + f" Việc gấp, gọi tổng đài {phone}.")
+        en = (f"I've passed your question to a hotline officer (reference {ticket.code}). Officers work {OFFICE_HOURS_EN}"
+              + (f"; it is outside office hours now, so they will start from {_local(next_open)}" if closed_now else "")
+              + f" and will answer by {_local(ticket.sla_due_at)} at the latest. "
+              + ("The answer will arrive in this chat." if here
+                 else f"Write \"check ticket {ticket.code}\" to see the answer.")
+              + f" If it is urgent, call {phone}.")
+        dispatcher.utter_message(text=pick(tracker, vi, en))
+        return []
+
+
+class ActionRateTicket(Action):
+    """Records the 1–5 rating of the citizen's most recently resolved ticket."""
+
+    def name(self) -> str:
+        return "action_rate_ticket"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        match = re.search(r"(?<!\d)([1-5])(?!\d)", user_text(tracker))
+        if not match:
+            dispatcher.utter_message(text=pick(tracker, "Bạn chấm từ 1 (kém) đến 5 (rất tốt) giúp tôi nhé.",
+                                               "Please rate from 1 (bad) to 5 (very good)."))
+            return []
+        rating = int(match.group(1))
+
+        def save(session):
+            ticket = tickets.latest_resolved_unrated(session, tracker.sender_id)
+            if ticket is None:
+                return None
+            tickets.rate(session, ticket.id, rating)
+            return ticket.code
+
+        try:
+            code = await _db(save)
+        except Exception:
+            log.exception("rating failed")
+            _sorry(dispatcher, tracker)
+            return []
+        if code is None:
+            dispatcher.utter_message(text=pick(
+                tracker, "Hiện bạn không có phản ánh nào đã giải quyết đang chờ đánh giá.",
+                "You have no resolved ticket waiting for a rating."))
+            return []
+        dispatcher.utter_message(text=pick(
+            tracker, f"Cảm ơn bạn đã đánh giá {rating}/5 cho phản ánh {code}. Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn.",
+            f"Thank you for rating {code} {rating}/5. It helps us serve you better."))
+        return []
