@@ -172,12 +172,17 @@ def parse_record(raw: Any, reduction: float = 0.0, today: date | None = None) ->
                                             str(data["processing_unit"]))
             except ValueError as exc:
                 raise RecordError(f"processing_time: {exc}") from None
-        processing = processing or kb_processing_time(_text(data.get("procedure_code"), 20))
         if processing is not None:
             try:
                 due = due_at(received, processing, reduction)
             except ValueError as exc:
                 raise RecordError(f"processing_time: {exc}") from None
+        else:
+            known = kb_processing_time(_text(data.get("procedure_code"), 20))
+            try:
+                due = due_at(received, known, reduction) if known else None
+            except ValueError:  # a unit the calendar cannot count ("Năm"): no due date rather than no dossier
+                due = None
     phone = phone_digits(str(data.get("phone") or ""))
     if phone and not 9 <= len(phone) <= 12:
         raise RecordError("phone: not a phone number")

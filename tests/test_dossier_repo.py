@@ -62,6 +62,13 @@ def test_import_computes_the_due_date_and_never_stores_the_full_phone(sessions):
     assert not any("0912345678" in str(v) for v in values)
 
 
+def test_due_date_comes_from_the_knowledge_base_and_the_province_reduction(sessions):
+    bare = row(**{"Thời hạn giải quyết": "", "Đơn vị thời gian": ""})  # 1.004222: 7 working days
+    import_records(sessions, [bare], reduction=0.5)
+    # 3.5 working days from Tue 15 Jul 2025: close of Fri 18 Jul + 4 office hours → Mon 21 Jul 11:30.
+    assert stored(sessions).due_at == datetime(2025, 7, 21, 11, 30)
+
+
 def test_reimport_updates_in_place_and_notifies_subscribers(sessions, tmp_path):
     csv_file = tmp_path / "export.csv"
     csv_file.write_text(to_csv([row(), row(**{"Mã hồ sơ": "000.00.31.H29-250715-0013"})]), encoding="utf-8-sig")
