@@ -451,10 +451,20 @@ def _incomplete(query: str, u: Units, district: str | None, province: str | None
     assert province is not None
     old = {"ward": None, "district": None, "province": _unit(province, u.old_provinces[province])}
     options = [_unit(d, u.old_districts[d][0]) for d in u.districts_by_province.get(province, [])]
-    vi = f"Đã hiểu {old['province']['name']}. Bạn ở quận/huyện/thị xã nào (cũ)?"
-    en = f"Understood {old['province']['name']}. Which district (old)?"
+    # "Tỉnh Hà Giang nhập vào tỉnh nào?": the province-level answer is known already.
+    news = sorted({u.new_wards[c]["province_code"] for w in _wards_of_province(u, province)
+                   for c, _, _ in u.edges_by_old_ward.get(w, [])})
+    names = ", ".join(u.new_provinces[c][0] for c in news)
+    names_en = ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)
+    vi = (f"{old['province']['name']} nay thuộc {names}. Để biết xã/phường mới, "
+          f"bạn ở quận/huyện/thị xã nào (cũ)?")
+    en = f"{old['province']['name']} is now part of {names_en}. For the new commune: which district (old)?"
     return AddressResult(query=query, status="incomplete", matched_old=old, ask="district",
                          options=options, message=vi, message_en=en)
+
+
+def _wards_of_province(u: Units, province: str) -> list[str]:
+    return [w for d in u.districts_by_province.get(province, []) for w in u.wards_by_district.get(d, [])]
 
 
 def lookup_address(text: Any) -> AddressResult:
