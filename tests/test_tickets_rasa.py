@@ -1,0 +1,102 @@
+"""The whole ticket flow over the real Rasa server -> action server -> database -> operator -> citizen."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from sqlalchemy import select
+
+from conftest import http_json
+from hotline import tickets as T
+from hotline.db import make_engine, make_session_factory, transaction
+from hotline.users import User, create_user
+
+CODE = re.compile(r"PA-\d{4}-\d{6}")
+
+
+@pytest.fixture(scope="module")
+def hotline_db(stack):
+    engine = make_engine(stack.env["HOTLINE_DATABASE_URL"])
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        if not session.execute(select(User).where(User.username == "lan")).first():
+            create_user(session, "lan", "mat-khau-123", "operator", rounds=4)
+    yield factory
+    engine.dispose()
+
+
+def api(stack, method: str, path: str, payload=None):
+    token = (stack.var_dir / "api.token").read_text().strip()
+    return http_json(method, f"{stack.web_url}{path}", payload, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_complaint_form_to_operator_reply_on_the_web_widget(stack, hotline_db):
+    session_id = uuid.uuid4().hex
+    sender = f"web:{session_id}"
+    assert "mô tả" in stack.texts(sender, "tôi muốn gửi phản ánh").lower()
+    asked_place = stack.texts(sender, "Cán bộ phường từ chối nhận hồ sơ đăng ký khai sinh của tôi, nói là đang "
+                                      "sáp nhập nên chưa nhận <script>alert(1)</script>")
+    assert "xã/phường" in asked_place
+    assert "mã thủ tục" in stack.texts(sender, "phường Sài Gòn").lower()
+    assert "gọi điện" in stack.texts(sender, "không")
+    assert "số điện thoại" in stack.texts(sender, "có").lower()
+    assert "chưa đúng" in stack.texts(sender, "12ab")          # a bad number is asked again, politely
+    summary = stack.texts(sender, "0912 345 678")
+    assert "091*****78" in summary and "Phường Sài Gòn" in summary and "xác nhận" in summary
+    done = stack.texts(sender, "/affirm")
+    code = CODE.search(done).group(0)
+    with transaction(hotline_db) as session:
+        ticket = T.get_ticket(session, code)
+        assert (ticket.kind, ticket.channel, ticket.reply_address) == ("complaint", "web", session_id)
+        assert ticket.priority == 1                              # refused because of the merger: high
+        assert ticket.commune_name == "Phường Sài Gòn" and ticket.phone == "0912345678"
+        assert "<script>alert(1)</script>" in ticket.description
+        assert any(line["who"] == "citizen" for line in ticket.transcript)
+    # the owner checks it; a stranger needs the phone's last 4 digits and learns nothing without them
+    assert "mới tiếp nhận" in stack.texts(sender, f"tra cứu phản ánh {code}")
+    stranger = f"web:{uuid.uuid4().hex}"
+    assert "4 số cuối" in stack.texts(stranger, f"tra cứu phản ánh {code}")
+    refused = stack.texts(stranger, "0000")
+    assert "Không tìm thấy" in refused and "Sài Gòn" not in refused
+    # the operator answers through the API; the answer reaches the citizen's widget
+    status, _ = api(stack, "POST", f"/api/tickets/{code}/claim", {"operator": "lan"})
+    assert status == 200
+    status, _ = api(stack, "POST", f"/api/tickets/{code}/reply",
+                    {"operator": "lan", "text": "Phường đã tiếp nhận hồ sơ của bạn từ hôm nay."})
+    assert status == 200
+    status, _ = api(stack, "POST", f"/api/tickets/{code}/resolve", {"operator": "lan", "text": "Đã xử lý."})
+    assert status == 200
+    status, inbox = http_json("GET", f"{stack.web_url}/api/widget/messages?session={session_id}")
+    texts = [m["text"] for m in inbox["messages"]]
+    assert any("Phường đã tiếp nhận hồ sơ của bạn từ hôm nay." in t for t in texts)
+    assert any("1 (kém) đến 5" in t for t in texts)
+    answered = stack.texts(sender, f"tra cứu phản ánh {code}")
+    assert "đã giải quyết" in answered and "Đã xử lý." in answered
+    assert "5/5" in stack.texts(sender, "5 sao")
+    with transaction(hotline_db) as session:
+        assert T.get_ticket(session, code).csat_rating == 5
+
+
+def test_cancelled_complaint_stores_nothing(stack, hotline_db):
+    sender = f"web:{uuid.uuid4().hex}"
+    stack.texts(sender, "tôi muốn khiếu nại")
+    stack.texts(sender, "Cán bộ một cửa thái độ hách dịch, quát tháo người dân")
+    assert "Đã hủy" in stack.texts(sender, "hủy")
+    with transaction(hotline_db) as session:
+        assert T.tickets_of_sender(session, sender) == []
+
+
+def test_human_handoff_creates_a_question_with_the_transcript(stack, hotline_db):
+    sender = f"telegram:{uuid.uuid4().int % 10**9}"
+    stack.texts(sender, "xin chào")
+    answer = stack.texts(sender, "cho tôi nói chuyện với người thật")
+    code = CODE.search(answer).group(0)
+    assert "giờ hành chính" in answer and "trong cuộc trò chuyện này" in answer
+    with transaction(hotline_db) as session:
+        ticket = T.get_ticket(session, code)
+        assert ticket.kind == "question_for_person" and ticket.channel == "telegram"
+        assert ticket.reply_address == sender.split(":")[1]
+        assert [line["text"] for line in ticket.transcript if line["who"] == "citizen"][:1] == ["xin chào"]
