@@ -83,9 +83,13 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         await self._push({"message": message})
 
-    async def tap(self, message: dict, title: str) -> None:
-        """Inject a tap on the button titled `title` of a message the bot sent."""
-        current = self.messages[message["message_id"]]
+    async def tap(self, message: dict, title: str, *, stale: bool = False) -> None:
+        """Inject a tap on the button titled `title` of a message the bot sent.
+
+        `stale=True` sends the given snapshot, as Telegram does for a second quick tap made
+        before the keyboard was removed.
+        """
+        current = message if stale else self.messages[message["message_id"]]
         for row in (current.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 if button["text"] == title:
@@ -147,6 +151,8 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         if method == "getUpdates":
+            if not self.called("getUpdates"):
+                self.calls.append(Call(method, params))  # the first poll only: polls never stop
             return await self._get_updates(params)
         failures = self._failures.get(method)
         if failures:

@@ -1,0 +1,229 @@
+"""The Telegram bridge as a citizen uses it: the real python-telegram-bot against a fake
+Bot API server on localhost, the real Rasa stack behind it, and the hotline web app pushing
+an operator's reply through the same library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from bot.processes import child_environment, telegram_bridge, web_app
+from bot.telegram_bridge import Bridge, RasaClient
+from conftest import free_port, http_json, wait_until_ready
+from fake_telegram import FakeTelegram
+from hotline.settings import PROJECT_ROOT, load_settings
+
+
+@pytest.fixture
+async def fake() -> FakeTelegram:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def _settings_env(**values: str) -> dict[str, str]:
+    """The child environment `make run` would give, for these settings."""
+    previous = dict(os.environ)
+    os.environ.update(values)
+    try:
+        return child_environment(load_settings())
+    finally:
+        os.environ.clear()
+        os.environ.update(previous)
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+async def bridge(fake: FakeTelegram, stack, tmp_path: Path):
+    """`python -m bot.telegram_bridge` exactly as `make run` starts it, polling the fake API."""
+    env = dict(stack.env, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url)
+    previous = dict(os.environ)
+    os.environ.update(env)
+    try:
+        spec = telegram_bridge(load_settings())
+    finally:
+        os.environ.clear()
+        os.environ.update(previous)
+    log = tmp_path / "bridge.log"
+    process = _start(spec.command, env, log)
+    try:
+        await fake.wait_for(lambda: fake.called("getUpdates") or process.poll() is not None, timeout=60)
+        assert process.poll() is None, log.read_text()
+        yield process
+    finally:
+        await asyncio.to_thread(_stop, process)  # the fake API must keep answering meanwhile
+        output = log.read_text(errors="replace")
+        assert "Traceback" not in output, output[-3000:]
+
+
+def _after(fake: FakeTelegram, chat_id: int, count: int) -> list[dict]:
+    """Messages to `chat_id` beyond the first `count`."""
+    return fake.sent(chat_id)[count:]
+
+
+async def _reply_to(fake: FakeTelegram, chat_id: int, text: str) -> list[dict]:
+    """Say `text`; wait until the bot has answered (and stopped answering for a moment)."""
+    before = len(fake.sent(chat_id))
+    await fake.user_says(chat_id, text)
+    await fake.wait_for(lambda: _after(fake, chat_id, before))
+    return await _settled(fake, chat_id, before)
+
+
+async def _settled(fake: FakeTelegram, chat_id: int, before: int) -> list[dict]:
+    seen = -1
+    while seen != len(fake.sent(chat_id)):
+        seen = len(fake.sent(chat_id))
+        await _sleep(0.8)
+    return _after(fake, chat_id, before)
+
+
+async def _sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+def _text(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or m.get("caption") or "" for m in messages)
+
+
+async def test_conversation_with_commands_and_a_button_tap(fake, bridge, stack):
+    chat = 7001
+    [greeting] = await _reply_to(fake, chat, "/start")
+    assert "Xin chào" in greeting["text"] and "/tracuu" in greeting["text"]
+    buttons = [b["text"] for row in greeting["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Gửi phản ánh" in buttons
+    assert greeting["_parse_mode"] == "HTML"
+
+    # A tap: acknowledged, keyboard removed, the payload goes to Rasa as the citizen's message.
+    before = len(fake.sent(chat))
+    snapshot = copy.deepcopy(greeting)
+    await fake.tap(greeting, "Thủ tục làm căn cước")
+    await fake.wait_for(lambda: _after(fake, chat, before))
+    answer = await _settled(fake, chat, before)
+    assert _text(answer).strip()
+    assert fake.called("answerCallbackQuery")
+    assert "reply_markup" not in fake.messages[greeting["message_id"]]
+    tracker = stack.tracker("telegram:7001")
+    said = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+    assert said[-1] == "thủ tục làm căn cước công dân"
+
+    # A second quick tap on the old keyboard sends nothing twice.
+    messages_before = len(fake.sent(chat))
+    await fake.tap(snapshot, "Gửi phản ánh", stale=True)
+    await _sleep(1.5)
+    assert len(fake.sent(chat)) == messages_before
+
+    help_text = _text(await _reply_to(fake, chat, "/help"))
+    assert "Tôi có thể" in help_text
+
+    cancelled = _text(await _reply_to(fake, chat, "/huy"))
+    assert "Đã hủy" in cancelled
+
+    hello = await _reply_to(fake, chat, "xin chào")
+    assert "Xin chào" in _text(hello)
+    assert any(m.get("reply_markup") for m in hello), "the assistant's menu buttons are shown"
+
+    # The sender id is the chat, so a second chat is a separate conversation.
+    other = await _reply_to(fake, 7002, "xin chào")
+    assert other and stack.tracker("telegram:7002")["events"]
+
+
+async def test_rate_limit_is_waited_out_and_nothing_is_sent_twice(fake, bridge):
+    chat = 7003
+    fake.fail_next("sendMessage", retry_after=2)
+    started = time.monotonic()
+    replies = await _reply_to(fake, chat, "xin chào")
+    assert time.monotonic() - started >= 2
+    assert [c.status for c in fake.called("sendMessage") if int(c.params["chat_id"]) == chat][0] == 429
+    texts = [m["text"] for m in replies]
+    assert len(texts) == len(set(texts)), "no reply delivered twice"
+    assert "Xin chào" in texts[0]
+
+
+async def test_long_replies_are_split_and_html_escaped(fake, stack):
+    """The same send path the bridge uses, on a real Bot, with a reply longer than Telegram allows."""
+    bot = Bot(fake.token, base_url=fake.base_url)
+    sender = Bridge(RasaClient(stack.rasa_url), "1800 1096")
+    long_text = "\n".join(f"{i}. Bản sao <giấy tờ> số {i} & chứng thực" for i in range(400))
+    async with bot:
+        await sender.send_replies(bot, 7004, [{"text": long_text, "buttons": [{"title": "Xong", "payload": "/thank"}]}])
+    sent = fake.sent(7004)
+    assert len(sent) >= 4
+    assert all(len(m["text"]) <= 4096 for m in sent)
+    assert "&lt;giấy tờ&gt;" in sent[0]["text"] and "<giấy" not in sent[0]["text"]
+    assert "399. Bản sao" in sent[-1]["text"]
+    assert [bool(m.get("reply_markup")) for m in sent] == [False] * (len(sent) - 1) + [True]
+    await sender.rasa.close()
+
+
+async def test_rasa_down_gets_an_apology_not_silence(fake):
+    bot = Bot(fake.token, base_url=fake.base_url)
+    sender = Bridge(RasaClient(f"http://127.0.0.1:{free_port()}"), "1800 1096")
+    async with bot:
+        await sender.converse(bot, 7005, "xin chào")
+    [apology] = fake.sent(7005)
+    assert "hệ thống đang bận" in apology["text"] and "1800 1096" in apology["text"]
+    await sender.rasa.close()
+
+
+async def test_operator_reply_reaches_the_telegram_chat(fake, tmp_path):
+    """The hotline web app's notifier pushes an operator's reply with python-telegram-bot."""
+    env = _settings_env(
+        VAR_DIR=str(tmp_path / "var"), WEB_PORT=str(free_port()), HOST="127.0.0.1", API_TOKEN="test-token-123",
+        HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'hotline.db'}",
+        TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
+    )
+    previous = dict(os.environ)
+    os.environ.update(env)
+    try:
+        spec = web_app(load_settings())
+    finally:
+        os.environ.clear()
+        os.environ.update(previous)
+    process = _start(spec.command, env, tmp_path / "web.log")
+    try:
+        await asyncio.to_thread(wait_until_ready, spec.ready_url, process, 90)
+        from hotline.db import make_engine, make_session_factory, transaction
+        from hotline.users import create_user
+
+        engine = make_engine(env["HOTLINE_DATABASE_URL"])
+        with transaction(make_session_factory(engine)) as session:
+            create_user(session, "lan", "mat-khau-123", "operator", rounds=4)
+        engine.dispose()
+        base = f"http://127.0.0.1:{env['WEB_PORT']}"
+        auth = {"Authorization": "Bearer test-token-123"}
+        status, ticket = http_json("POST", f"{base}/api/tickets", {
+            "kind": "complaint", "description": "Xã chưa trả lời đơn của tôi", "channel": "telegram",
+            "reply_address": "7006", "sender_id": "telegram:7006", "channel_message_id": "m-1",
+        }, headers=auth)
+        assert status == 201, ticket
+        status, body = http_json("POST", f"{base}/api/tickets/{ticket['code']}/reply",
+                                 {"operator": "lan", "text": "Chúng tôi đã chuyển đơn tới UBND xã."}, headers=auth)
+        assert status == 200, body
+        [pushed] = await fake.wait_for(lambda: fake.sent(7006), timeout=30)
+        assert ticket["code"] in pushed["text"] and "UBND xã" in pushed["text"]
+        await _sleep(2)
+        assert len(fake.sent(7006)) == 1, "pushed exactly once"
+    finally:
+        await asyncio.to_thread(_stop, process)
