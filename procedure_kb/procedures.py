@@ -184,7 +184,7 @@ def parse_channels(text: str) -> list[Channel]:
                 time_value=value,
                 time_unit=unit,
                 time_note=match["tt"] or "",
-                fee=_clean(fee),
+                fee=_clean(re.sub(r"\(\((.*)\)\)$", r"(\1)", fee)),
                 description=_clean(description.strip(" -")),
             )
         )
@@ -250,7 +250,7 @@ _LEGAL_HEADER = "Tên văn bản pháp lýMã văn bản"
 _LOWER = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 # Number suffixes: QH13, NĐ-CP, TT-BTC, QĐ-TTg. A suffix never runs into the next row's
 # title, which starts with a capital followed by lower case ("…TT-BTCThông tư").
-_SUFFIX = rf"(?:UBTVQH\d{{2}}|QH\d{{2}}|[A-ZĐ]{{1,8}}(?:-(?:TTg|[A-ZĐ]+))+(?![{_LOWER}])|[A-ZĐ]{{2,8}}(?![{_LOWER}]))"
+_SUFFIX = rf"(?:UBTVQH\d{{2}}|QH\d{{2}}|[A-ZĐ]{{1,8}}(?:-(?:TTg|[A-ZĐ]+(?:\d{{2}}(?![\d/]))?))+(?![{_LOWER}])|[A-ZĐ]{{2,8}}(?![{_LOWER}]))"
 _NUMBER = re.compile(rf"(\d{{1,8}})/((?:19|20)\d{{2}}/)?({_SUFFIX})")
 
 

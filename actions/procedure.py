@@ -1,0 +1,395 @@
+"""Procedures: answer "how do I do X now?" with a compact, sourced card, and its follow-ups.
+
+`action_answer_procedure` searches the knowledge base with the citizen's own words and
+answers with a card (name and code, where to submit now, first documents, time, fee,
+online link, legal basis, data date and source); when the best results are close it
+offers three buttons; when nothing matches it says so, gives examples and the hotline.
+The procedure discussed is kept in the `procedure_code` slot, so "cần giấy tờ gì?",
+"mất bao lâu?", "lệ phí bao nhiêu?", "các bước?" and "xem thêm" (`action_procedure_detail`)
+answer about it, long parts paged. `action_answer_transition_faq` serves the reform FAQ.
+Formatting is plain functions of (procedure, language) so it is tested without servers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import reply_language, settings, user_text
+from procedure_kb.faq import render_answer, search_faq
+from procedure_kb.procedures import Channel, Procedure, data_meta
+from procedure_kb.search import get_procedure, search_procedures
+
+CODE_SLOT = "procedure_code"
+PART_SLOT = "procedure_part"  # "documents" | "steps": the part being paged
+PAGE_SLOT = "procedure_page"  # index of the next item of that part to show
+DOCS_IN_CARD = 3
+DOCS_PER_PAGE = 6
+STEPS_PER_PAGE = 4
+MAX_ITEM = 280  # characters of one document/step before it is cut (the portal text is long)
+MIN_CONFIDENCE = 0.35  # below this a search result is not trusted for a follow-up question
+
+EXAMPLES_VI = ("đăng ký khai sinh", "cấp lại thẻ căn cước", "đăng ký hộ kinh doanh")
+EXAMPLES_EN = ("register a birth", "replace a lost ID card", "register a household business")
+
+_LEVEL_EN = {"Cấp bộ": "ministry", "Cấp tỉnh": "province", "Cấp xã": "commune", "Cơ quan khác": "other body"}
+_UNIT_EN = {"Ngày làm việc": "working days", "Ngày": "days", "Giờ": "hours", "Tháng": "months", "Năm": "years", "Phút": "minutes"}
+_CHANNEL_EN = {"Trực tiếp": "in person", "Trực tuyến": "online", "Dịch vụ bưu chính": "by post"}
+# A follow-up about a part of the current procedure, whatever the intent classifier said.
+_ASK_FEE = re.compile(r"lệ phí|le phi|\bphí\b|\bphi\b|bao nhiêu tiền|bao nhieu tien|\bfees?\b|\bcost\b", re.I)
+_ASK_TIME = re.compile(r"bao lâu|bao lau|mấy ngày|may ngay|thời (gian|hạn)|thoi (gian|han)|how long|\btime\b", re.I)
+_ASK_STEPS = re.compile(r"các bước|cac buoc|\bbước\b|\bbuoc\b|trình tự|trinh tu|\bsteps?\b", re.I)
+_ASK_DOCS = re.compile(r"giấy tờ|giay to|hồ sơ|ho so|\bdocuments?\b|\bpapers?\b|cần mang|can mang", re.I)
+_ASK_MORE = re.compile(r"xem thêm|xem them|\btiếp\b|\btiep\b|\bmore\b", re.I)
+_DETAIL_INTENTS = {"ask_documents", "ask_fee", "ask_processing_time", "ask_steps", "ask_more"}
+
+
+def detail_kind(intent: str, text: str) -> str | None:
+    """Which part is asked: from the intent, else from the words."""
+    if intent in _DETAIL_INTENTS:
+        return intent
+    for kind, pattern in (("ask_fee", _ASK_FEE), ("ask_processing_time", _ASK_TIME), ("ask_steps", _ASK_STEPS),
+                          ("ask_more", _ASK_MORE), ("ask_documents", _ASK_DOCS)):
+        if pattern.search(text):
+            return kind
+    return None
+
+
+# Words that only say which part is asked; removed before looking for a procedure name.
+_DETAIL_WORDS = re.compile(
+    r"\b(cần|can|những|nhung|giấy tờ|giay to|hồ sơ|ho so|gì|gi|j|lệ phí|le phi|phí|phi|bao nhiêu|bao nhieu|bn|tiền|tien|"
+    r"mất|mat|bao lâu|bao lau|mấy ngày|may ngay|thời gian|thoi gian|các bước|cac buoc|bước|buoc|trình tự|trinh tu|"
+    r"xem thêm|xem them|tiếp|tiep|nữa|nua|how|long|much|fee|fees|cost|documents?|papers?|steps?|time|what|the|"
+    r"do|i|need|is|it|take|more|for|of|thủ tục|thu tuc|làm|lam|này|nay|đó|do|vậy|vay|ạ|a|ko|không|khong)\b",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- formatting (pure)
+
+
+def _cut(text: str, limit: int = MAX_ITEM) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _en(lang: str) -> bool:
+    return lang == "en"
+
+
+def data_date() -> str:
+    """When the data was taken, as recorded by the import (the crawl year)."""
+    return str(data_meta().get("data_taken") or "2026")
+
+
+def level_label(proc: Procedure, lang: str) -> str:
+    parts = [p.strip() for p in proc.level_text.split(",") if p.strip()]
+    return ", ".join(_LEVEL_EN.get(p, p) for p in parts) if _en(lang) else proc.level_text
+
+
+def time_text(channel: Channel, lang: str) -> str:
+    """"5 ngày làm việc"; a number the portal gave without unit is shown as such."""
+    if channel.time_value is None:
+        if channel.time_note:
+            return channel.time_note
+        return "not stated" if _en(lang) else "không ghi"
+    value = f"{channel.time_value:g}"
+    if channel.time_unit:
+        unit = _UNIT_EN.get(channel.time_unit, channel.time_unit) if _en(lang) else channel.time_unit.lower()
+        return f"{value} {unit}"
+    return f"{value} (unit not stated by the portal)" if _en(lang) else f"{value} (Cổng DVC không ghi đơn vị)"
+
+
+def _grouped(proc: Procedure, lang: str, key) -> str:
+    """"Trực tiếp, Trực tuyến: X; Dịch vụ bưu chính: Y" (one line when all channels agree)."""
+    groups: dict[str, list[str]] = {}
+    for channel in proc.channels:
+        name = _CHANNEL_EN.get(channel.channel, channel.channel) if _en(lang) else channel.channel
+        groups.setdefault(key(channel), []).append(name)
+    if not groups:
+        return "not stated" if _en(lang) else "không ghi"
+    if len(groups) == 1:
+        return next(iter(groups))
+    return "; ".join(f"{', '.join(names)}: {value}" for value, names in groups.items())
+
+
+def processing_time(proc: Procedure, lang: str) -> str:
+    return _grouped(proc, lang, lambda c: time_text(c, lang))
+
+
+def fee(proc: Procedure, lang: str) -> str:
+    def one(channel: Channel) -> str:
+        text = channel.fee or ("not stated" if _en(lang) else "không ghi")
+        if _en(lang) and text.startswith("Miễn phí"):
+            text = "Free" + text[len("Miễn phí") :]
+        if _en(lang) and text.startswith("Không có thông tin"):
+            text = "not stated"
+        return _cut(text, 220)
+
+    return _grouped(proc, lang, one)
+
+
+def documents(proc: Procedure):
+    """The documents to bring: rows with a count; the portal's notes (0 copies) only if none."""
+    counted = [d for d in proc.documents if d.originals or d.copies]
+    return counted or list(proc.documents)
+
+
+def document_lines(proc: Procedure, lang: str, start: int, count: int, limit: int = MAX_ITEM) -> list[str]:
+    lines = []
+    for number, doc in enumerate(documents(proc)[start : start + count], start + 1):
+        copies = []
+        if doc.originals:
+            copies.append(f"{doc.originals} original" if _en(lang) else f"{doc.originals} bản chính")
+        if doc.copies:
+            copies.append(f"{doc.copies} copy" if _en(lang) else f"{doc.copies} bản sao")
+        suffix = f" ({', '.join(copies)})" if copies else ""
+        form = f" — {'form' if _en(lang) else 'mẫu'}: {doc.template}" if doc.template else ""
+        lines.append(f"{number}. {_cut(doc.name, limit)}{suffix}{form}")
+    return lines
+
+
+def step_lines(proc: Procedure, start: int, count: int) -> list[str]:
+    return [f"{n}. {_cut(step, 400)}" for n, step in enumerate(proc.steps[start : start + count], start + 1)]
+
+
+def source_line(proc: Procedure, lang: str) -> str:
+    if _en(lang):
+        return f"Data as of {data_date()}, source: National Public Service Portal, code {proc.code}: {proc.detail_url}"
+    return f"Dữ liệu năm {data_date()}, nguồn: Cổng Dịch vụ công quốc gia, mã {proc.code}: {proc.detail_url}"
+
+
+def transition_note(proc: Procedure, lang: str) -> str | None:
+    """Explain old unit names in the official text instead of repeating them."""
+    if not proc.abolished_mentions:
+        return None
+    names = ", ".join(f'"{m}"' for m in proc.abolished_mentions[:3])
+    if _en(lang):
+        return (f"Note: the official text still says {names}. Since 1 July 2025 there is no district level and "
+                "no towns (thị trấn); read these as the commune or province body that handles it now (above).")
+    return (f"Lưu ý: văn bản gốc còn ghi {names}. Từ 1/7/2025 không còn cấp huyện và thị trấn; "
+            "hãy hiểu là cơ quan cấp xã hoặc cấp tỉnh đang giải quyết (nơi nộp ở trên).")
+
+
+def render_card(proc: Procedure, lang: str) -> str:
+    """The compact answer card for one procedure."""
+    en = _en(lang)
+    docs = documents(proc)
+    lines = [
+        f"{proc.name} ({'code' if en else 'mã'} {proc.code}) — {level_label(proc, lang)}",
+        ("Where to submit now: " if en else "Nơi nộp hiện nay: ") + (proc.submit_where_en if en else proc.submit_where),
+    ]
+    if docs:
+        lines.append(("Documents" if en else "Hồ sơ") + f" ({len(docs)}):")
+        lines += document_lines(proc, lang, 0, DOCS_IN_CARD, limit=170)
+        if len(docs) > DOCS_IN_CARD:
+            more = len(docs) - DOCS_IN_CARD
+            lines.append(f"… {more} more — type \"more documents\"" if en else f"… còn {more} giấy tờ — gõ \"xem thêm hồ sơ\"")
+    lines.append(("Processing time: " if en else "Thời hạn giải quyết: ") + processing_time(proc, lang))
+    lines.append(("Fee: " if en else "Lệ phí: ") + fee(proc, lang))
+    if proc.online:
+        lines.append(("Apply online: " if en else "Nộp trực tuyến: ") + proc.detail_url)
+    if proc.legal_basis:
+        refs = "; ".join(f"{_cut(x.title, 90)} ({x.number})" if x.title != x.number else x.number for x in proc.legal_basis[:3])
+        lines.append(("Legal basis: " if en else "Căn cứ pháp lý: ") + refs)
+    note = transition_note(proc, lang)
+    if note:
+        lines.append(note)
+    if en:
+        lines.append("(Official text in Vietnamese.)")
+    lines.append(source_line(proc, lang))
+    return "\n".join(lines)
+
+
+def card_buttons(lang: str) -> list[dict[str, str]]:
+    if _en(lang):
+        pairs = [("Documents", "/ask_documents"), ("Steps", "/ask_steps"), ("Fee", "/ask_fee"), ("Time", "/ask_processing_time")]
+    else:
+        pairs = [("Hồ sơ", "/ask_documents"), ("Các bước", "/ask_steps"), ("Lệ phí", "/ask_fee"), ("Thời hạn", "/ask_processing_time")]
+    return [{"title": t, "payload": p} for t, p in pairs]
+
+
+def choice_buttons(hits) -> list[dict[str, str]]:
+    return [
+        {"title": _cut(f"{h.name} ({h.level})", 80), "payload": f'/choose_procedure{{"{CODE_SLOT}":"{h.code}"}}'}
+        for h in hits[:3]
+    ]
+
+
+def no_match_text(text: str, lang: str, hotline: str) -> str:
+    shown = _cut(text, 80)
+    if _en(lang):
+        examples = ", ".join(f'"{e}"' for e in EXAMPLES_EN)
+        return (f"Sorry, I could not find a procedure matching \"{shown}\". Try naming what you want to do, "
+                f"e.g. {examples}. Or call the hotline {hotline}.")
+    examples = ", ".join(f'"{e}"' for e in EXAMPLES_VI)
+    return (f"Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp với \"{shown}\". Bạn thử nói rõ việc cần làm, "
+            f"ví dụ: {examples}. Hoặc gọi tổng đài {hotline}.")
+
+
+def no_match_buttons(lang: str) -> list[dict[str, str]]:
+    examples = EXAMPLES_EN if _en(lang) else EXAMPLES_VI
+    buttons = [{"title": e, "payload": e} for e in examples]
+    buttons.append({"title": "Talk to a person" if _en(lang) else "Gặp tổng đài viên", "payload": "/human_handoff"})
+    return buttons
+
+
+def part_page(proc: Procedure, part: str, start: int, lang: str) -> tuple[str, int | None]:
+    """One page of a long part; returns the text and the next start (None when done)."""
+    en = _en(lang)
+    if part == "steps":
+        items, size = proc.steps, STEPS_PER_PAGE
+        title = f"Steps — {proc.name}" if en else f"Các bước — {proc.name}"
+        lines = step_lines(proc, start, size)
+        empty = "The portal lists no steps for this procedure." if en else "Cổng DVC không ghi các bước cho thủ tục này."
+    else:
+        items, size = documents(proc), DOCS_PER_PAGE
+        title = f"Documents — {proc.name}" if en else f"Hồ sơ cần có — {proc.name}"
+        lines = document_lines(proc, lang, start, size)
+        empty = "The portal lists no documents for this procedure." if en else "Cổng DVC không ghi thành phần hồ sơ cho thủ tục này."
+    if not items:
+        return empty, None
+    if start >= len(items):
+        return ("That was all." if en else "Đã hết."), None
+    nxt = start + size if start + size < len(items) else None
+    page = [f"{title} ({start + 1}–{min(start + size, len(items))}/{len(items)})"] + lines
+    if nxt is not None:
+        page.append("Type \"more\" for the rest." if en else "Gõ \"xem thêm\" để xem tiếp.")
+    page.append(source_line(proc, lang))
+    return "\n".join(page), nxt
+
+
+# ---------------------------------------------------------------- actions
+
+
+def _hotline(tracker: Tracker) -> str:
+    return tracker.get_slot("hotline_phone") or settings().hotline_phone
+
+
+def _chosen_code(tracker: Tracker) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities", []):
+        if entity.get("entity") == CODE_SLOT and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def _procedure_in_words(text: str) -> Procedure | None:
+    """A procedure named in a follow-up ("lệ phí làm hộ chiếu?"), when clearly named."""
+    rest = " ".join(_DETAIL_WORDS.sub(" ", text).split())
+    if len(rest.split()) < 2:
+        return None
+    hits = search_procedures(rest, top=3)
+    if hits and not hits[0].ambiguous and hits[0].confidence >= MIN_CONFIDENCE:
+        return get_procedure(hits[0].code)
+    return None
+
+
+class ActionAnswerProcedure(Action):
+    """ask_procedure / choose_procedure: search with the citizen's words, answer with a card."""
+
+    def name(self) -> str:
+        return "action_answer_procedure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        lang = reply_language(tracker)
+        code = _chosen_code(tracker)
+        if code and get_procedure(code):
+            return self._card(dispatcher, get_procedure(code), lang)
+        text = user_text(tracker)
+        hits = search_procedures(text, top=3)
+        if not hits:
+            current = get_procedure(tracker.get_slot(CODE_SLOT) or "")
+            if current is not None and detail_kind("", text):
+                # "cần giấy tờ gì?" classified as ask_procedure: answer about the current one.
+                return await ActionProcedureDetail().run(dispatcher, tracker, domain)
+            faq = search_faq(text, top=1)
+            if faq:
+                dispatcher.utter_message(text=render_answer(faq[0].entry, lang, _hotline(tracker)))
+                return []
+            dispatcher.utter_message(text=no_match_text(text, lang, _hotline(tracker)), buttons=no_match_buttons(lang))
+            return []
+        if hits[0].ambiguous:
+            question = "Which procedure do you mean?" if lang == "en" else "Bạn muốn hỏi thủ tục nào?"
+            dispatcher.utter_message(text=question, buttons=choice_buttons(hits))
+            return []
+        return self._card(dispatcher, get_procedure(hits[0].code), lang)
+
+    @staticmethod
+    def _card(dispatcher: CollectingDispatcher, proc: Procedure | None, lang: str) -> list[dict[str, Any]]:
+        if proc is None:
+            return []
+        dispatcher.utter_message(text=render_card(proc, lang), buttons=card_buttons(lang))
+        more = DOCS_IN_CARD if len(documents(proc)) > DOCS_IN_CARD else None
+        return [SlotSet(CODE_SLOT, proc.code), SlotSet(PART_SLOT, "documents" if more else None), SlotSet(PAGE_SLOT, more)]
+
+
+class ActionProcedureDetail(Action):
+    """ask_documents / ask_fee / ask_processing_time / ask_steps / ask_more about the current procedure."""
+
+    def name(self) -> str:
+        return "action_procedure_detail"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        lang = reply_language(tracker)
+        en = lang == "en"
+        text = user_text(tracker)
+        intent = detail_kind(((tracker.latest_message or {}).get("intent") or {}).get("name") or "", text) or "ask_documents"
+        named = _procedure_in_words(text)
+        proc = named or get_procedure(tracker.get_slot(CODE_SLOT) or "")
+        if proc is None:
+            dispatcher.utter_message(
+                text=("Which procedure are you asking about? For example: " + ", ".join(EXAMPLES_EN))
+                if en else ("Bạn hỏi về thủ tục nào ạ? Ví dụ: " + ", ".join(EXAMPLES_VI)),
+                buttons=no_match_buttons(lang)[:3],
+            )
+            return []
+        events: list[dict[str, Any]] = [SlotSet(CODE_SLOT, proc.code)]
+        if intent == "ask_fee":
+            dispatcher.utter_message(text=f"{proc.name}\n{'Fee' if en else 'Lệ phí'}: {fee(proc, lang)}\n{source_line(proc, lang)}")
+            return events
+        if intent == "ask_processing_time":
+            dispatcher.utter_message(
+                text=f"{proc.name}\n{'Processing time' if en else 'Thời hạn giải quyết'}: {processing_time(proc, lang)}\n{source_line(proc, lang)}"
+            )
+            return events
+        if intent == "ask_more" and not named:
+            part = tracker.get_slot(PART_SLOT) or "documents"
+            start = int(tracker.get_slot(PAGE_SLOT) or 0)
+        else:
+            part = "steps" if intent == "ask_steps" or re.search(r"bước|buoc|step|trình tự|trinh tu", text, re.I) else "documents"
+            start = 0
+        page, nxt = part_page(proc, part, start, lang)
+        dispatcher.utter_message(text=page)
+        return events + [SlotSet(PART_SLOT, part if nxt is not None else None), SlotSet(PAGE_SLOT, nxt)]
+
+
+class ActionAnswerTransitionFaq(Action):
+    """ask_transition_faq: the reform FAQ, with legal basis and hotline caveat."""
+
+    def name(self) -> str:
+        return "action_answer_transition_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        lang = reply_language(tracker)
+        text = user_text(tracker)
+        hits = search_faq(text, top=3)
+        if hits:
+            dispatcher.utter_message(text=render_answer(hits[0].entry, lang, _hotline(tracker)))
+            return []
+        # Not a known reform question: maybe a procedure was named.
+        procedure_hits = search_procedures(text, top=3)
+        if procedure_hits and not procedure_hits[0].ambiguous and procedure_hits[0].confidence >= MIN_CONFIDENCE:
+            return await ActionAnswerProcedure().run(dispatcher, tracker, domain)
+        hotline = _hotline(tracker)
+        dispatcher.utter_message(
+            text=(f"I do not have a checked answer to that yet. Please ask the hotline {hotline}; "
+                  "I can tell you where to submit a procedure now, or which new commune your old address is in.")
+            if lang == "en"
+            else (f"Tôi chưa có câu trả lời đã được kiểm chứng cho câu hỏi này. Vui lòng hỏi tổng đài {hotline}; "
+                  "tôi có thể cho biết nơi nộp hồ sơ của một thủ tục hiện nay, hoặc địa chỉ cũ nay thuộc xã/phường nào."),
+        )
+        return []
