@@ -1,0 +1,116 @@
+"""Web chat widget: the demo portal page (`/`, `/widget`) and the `POST /chat` proxy to Rasa.
+
+The widget (static/widget/widget.js) talks only to this web app, so a portal needs one
+script tag. `/chat` forwards a message to Rasa's REST webhook as sender "web:<session>"
+(actions rely on that prefix) and returns Rasa's replies. The session id is the widget's
+own random secret kept in the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import aiohttp
+import aiohttp_jinja2
+from aiohttp import web
+
+from hotline.web.app import SETTINGS
+
+log = logging.getLogger(__name__)
+
+RASA_CLIENT = web.AppKey("widget_rasa_client", aiohttp.ClientSession)
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+MAX_MESSAGE = 2000
+RASA_TIMEOUT_S = 60
+# The widget may sit on a portal of another origin; /chat carries no cookies, so any origin may call it.
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "86400",
+        "Cache-Control": "no-store"}
+
+
+def _error(status: int, message_vi: str) -> web.Response:
+    return web.json_response({"error": message_vi}, status=status, headers=CORS)
+
+
+def clean_request(body: object) -> tuple[str, str] | str:
+    """(session, message) from a /chat body, or a Vietnamese error text."""
+    if not isinstance(body, dict):
+        return "Yêu cầu không hợp lệ."
+    session, message = body.get("session"), body.get("message")
+    if not isinstance(session, str) or not SESSION_ID.fullmatch(session):
+        return "Phiên trò chuyện không hợp lệ."
+    if not isinstance(message, str) or not message.strip():
+        return "Tin nhắn trống."
+    return session, message.strip()[:MAX_MESSAGE]
+
+
+def clean_replies(replies: object) -> list[dict]:
+    """Only the reply fields the widget shows (text, buttons, image), with the right types."""
+    out: list[dict] = []
+    for reply in replies if isinstance(replies, list) else []:
+        if not isinstance(reply, dict):
+            continue
+        item: dict = {}
+        if isinstance(reply.get("text"), str):
+            item["text"] = reply["text"]
+        if isinstance(reply.get("image"), str) and reply["image"].startswith(("http://", "https://")):
+            item["image"] = reply["image"]
+        buttons = [
+            {"title": str(b.get("title") or b.get("payload"))[:80], "payload": str(b.get("payload") or b.get("title"))}
+            for b in reply.get("buttons") or [] if isinstance(b, dict) and (b.get("title") or b.get("payload"))
+        ] if isinstance(reply.get("buttons"), list) else []
+        if buttons:
+            item["buttons"] = buttons
+        if item:
+            out.append(item)
+    return out
+
+
+async def chat(request: web.Request) -> web.Response:
+    """Forward one widget message to Rasa; {"replies": [...]}."""
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    cleaned = clean_request(body)
+    if isinstance(cleaned, str):
+        return _error(400, cleaned)
+    session, message = cleaned
+    url = f"{request.app[SETTINGS].rasa_url}/webhooks/rest/webhook"
+    try:
+        async with request.app[RASA_CLIENT].post(url, json={"sender": f"web:{session}", "message": message}) as answer:
+            if answer.status != 200:
+                log.error("Rasa answered %s to the widget", answer.status)
+                raise aiohttp.ClientError(f"status {answer.status}")
+            replies = await answer.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        log.warning("widget message not answered: %r", error)
+        phone = request.app[SETTINGS].hotline_phone
+        return _error(503, f"Trợ lý đang bận, bạn vui lòng thử lại sau ít phút hoặc gọi tổng đài {phone}.")
+    return web.json_response({"replies": clean_replies(replies)}, headers=CORS)
+
+
+async def chat_options(_request: web.Request) -> web.Response:
+    return web.Response(status=204, headers=CORS)
+
+
+@aiohttp_jinja2.template("widget/demo.html")
+async def demo(request: web.Request) -> dict:
+    settings = request.app[SETTINGS]
+    return {"public_url": settings.public_web_url, "hotline_phone": settings.hotline_phone}
+
+
+async def _client_context(app: web.Application):
+    app[RASA_CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S))
+    yield
+    await app[RASA_CLIENT].close()
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/", demo)
+    app.router.add_get("/widget", demo)
+    app.router.add_post("/chat", chat)
+    app.router.add_route("OPTIONS", "/chat", chat_options)
+    app.cleanup_ctx.append(_client_context)
