@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.deadlines import days_late, naive_vn
@@ -103,7 +103,9 @@ class MonthRate:
 def _month_expression(session: Session):
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(Dossier.due_at, "YYYY-MM")
-    return func.strftime("%Y-%m", Dossier.due_at)
+    # SQLite keeps DateTime as "YYYY-MM-DD HH:MM:SS…" text: the first 7 characters are the
+    # month, and substr is several times cheaper than strftime over 200,000 rows.
+    return func.substr(Dossier.due_at, 1, 7)
 
 
 def overdue_rate_by_month(
@@ -118,11 +120,13 @@ def overdue_rate_by_month(
         select(month, func.count(Dossier.id), func.sum(late_done), func.sum(still))
         .where(Dossier.due_at.is_not(None), Dossier.due_at < now_naive)
         # Withdrawn/refused dossiers and those waiting for the citizen owe nothing on time.
-        .where(or_(Dossier.status == COMPLETED, Dossier.status.in_(CLOCK_RUNNING)))
+        .where(Dossier.status.in_((COMPLETED, *CLOCK_RUNNING)))
         .group_by(month).order_by(month)
     )
+    if since:  # "YYYY-MM": bound the scan on the due_at index, not after the fact
+        query = query.where(Dossier.due_at >= datetime(int(since[:4]), int(since[5:7]), 1))
     rates = [MonthRate(m, int(n), int(done or 0), int(s or 0)) for m, n, done, s in session.execute(query)]
-    return [r for r in rates if (since is None or r.period >= since) and (until is None or r.period <= until)]
+    return [r for r in rates if until is None or r.period <= until]
 
 
 def by_quarter(months: list[MonthRate]) -> list[MonthRate]:

@@ -82,7 +82,7 @@ async def test_search_overdue_list_and_rates(console):
     async with console.get("/console/dossiers/overdue", params={"by": "ward"}) as response:
         page = await response.text()
     assert "Phường Ba Đình" in page and DEMO_OVERDUE_CODE in page
-    async with console.get("/console/dossiers") as response:
+    async with console.get("/console/dossiers", params={"since": "2025-07"}) as response:
         page = await response.text()
     assert "Tỷ lệ hồ sơ trễ hạn theo tháng" in page and "2025-Q3" in page
     async with console.get(f"/console/dossiers/{DEMO_COMPLETED_CODE}") as response:

@@ -5,6 +5,8 @@ Operators only (the console's login); the applicant's phone appears masked.
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 from sqlalchemy.orm import selectinload
 
@@ -35,9 +37,19 @@ def _find(session, code: str):
     return view_of(dossier), events
 
 
-def _summary(session):
+def _since(request: web.Request) -> str:
+    """First month of the rate table: ?since=YYYY-MM, by default twelve months back."""
+    typed = request.query.get("since", "")
+    if re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", typed):
+        return typed
     now = now_vn()
-    months = overdue_rate_by_month(session, now)[-12:]
+    year, month = (now.year - 1, now.month + 1) if now.month < 12 else (now.year, 1)
+    return f"{year}-{month:02d}"
+
+
+def _summary(session, since: str):
+    now = now_vn()
+    months = overdue_rate_by_month(session, now, since=since)
     return overdue_report(session, now, limit=0), months, by_quarter(months)
 
 
@@ -48,12 +60,14 @@ async def index(request: web.Request) -> web.Response:
     if typed.strip():
         checked = check_code(typed)
         if not checked.ok:
-            report, months, quarters = await _db(request, _summary)
+            report, months, quarters = await _db(request, _summary, _since(request))
             return await _render(request, "dossiers/index.html", user, title="Hồ sơ", searched=typed,
+                                 since=_since(request),
                                  error=checked.message("vi"), report=report, months=months, quarters=quarters)
         raise web.HTTPFound(f"/console/dossiers/{checked.code}")
-    report, months, quarters = await _db(request, _summary)
+    report, months, quarters = await _db(request, _summary, _since(request))
     return await _render(request, "dossiers/index.html", user, title="Hồ sơ", searched="", error=None,
+                         since=_since(request),
                          report=report, months=months, quarters=quarters)
 
 
