@@ -134,6 +134,15 @@ def _yes_no(tracker: Tracker) -> str | None:
     return None
 
 
+def _wants_to_stop(tracker: Tracker) -> bool:
+    """The citizen said "hủy"/"cancel": extracting nothing makes the form reject, so the stop rule runs."""
+    return (tracker.latest_message.get("intent") or {}).get("name") == "stop"
+
+
+# Inside a form, an unusable answer must still set the asked slot (to None): a form whose
+# validation sets no slot is rejected and the conversation would leave the form.
+
+
 class ActionStartComplaint(Action):
     """Starts a complaint or feedback draft; a detailed first message already counts as the description."""
 
@@ -170,7 +179,8 @@ class ValidateComplaintForm(FormValidationAction):
         return slots
 
     def _asked(self, tracker: Tracker, slot: str) -> str | None:
-        if tracker.get_slot("requested_slot") != slot:
+        """The citizen's answer when `slot` was asked; None lets the form step aside (e.g. "hủy")."""
+        if tracker.get_slot("requested_slot") != slot or _wants_to_stop(tracker):
             return None
         return user_text(tracker).strip() or None
 
@@ -210,13 +220,12 @@ class ValidateComplaintForm(FormValidationAction):
         return parse_reference(str(value or ""))
 
     async def extract_contact_consent(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "contact_consent":
+        if tracker.get_slot("requested_slot") != "contact_consent" or _wants_to_stop(tracker):
             return {}
         answer = _yes_no(tracker)
         if answer is None:
             dispatcher.utter_message(text=pick(tracker, "Bạn chọn \"Có\" hoặc \"Không\" giúp tôi nhé.",
                                                "Please answer \"Yes\" or \"No\"."))
-            return {}
         return {"contact_consent": answer}
 
     async def extract_contact_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -230,7 +239,6 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(text=pick(
                 tracker, "Số điện thoại chưa đúng. Bạn nhập 10 số, ví dụ 0912345678 (hoặc trả lời \"không\").",
                 "That phone number does not look right. Please type 10 digits, e.g. 0912345678 (or \"no\")."))
-            return {}
         return {"contact_phone": phone}
 
 
@@ -334,7 +342,7 @@ class ValidateTicketCheckForm(FormValidationAction):
         return list(domain_slots)
 
     async def extract_ticket_code(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("ticket_code"):
+        if tracker.get_slot("ticket_code") or _wants_to_stop(tracker):
             return {}
         code = tickets.parse_code(user_text(tracker))
         if code:
@@ -343,20 +351,23 @@ class ValidateTicketCheckForm(FormValidationAction):
             dispatcher.utter_message(text=pick(
                 tracker, "Mã phản ánh có dạng PA-2026-000123 (nói \"hủy\" để dừng).",
                 "A reference looks like PA-2026-000123 (say \"cancel\" to stop)."))
+            return {"ticket_code": None}
         return {}
 
     async def validate_ticket_code(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if not value:
+            return {"ticket_code": None}
         owner = await _db(lambda s: tickets.ticket_for_citizen(s, value, sender_id=tracker.sender_id) is not None)
         return {"ticket_code": value, "ticket_phone_last4": "owner" if owner else None}
 
     async def extract_ticket_phone_last4(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "ticket_phone_last4":
+        if tracker.get_slot("requested_slot") != "ticket_phone_last4" or _wants_to_stop(tracker):
             return {}
         digits = re.sub(r"\D", "", user_text(tracker))
         if len(digits) < 4:
             dispatcher.utter_message(text=pick(tracker, "Bạn nhập 4 số cuối của số điện thoại đã để lại nhé.",
                                                "Please type the last 4 digits of the phone number you gave."))
-            return {}
+            return {"ticket_phone_last4": None}
         return {"ticket_phone_last4": digits[-4:]}
 
 

@@ -73,6 +73,7 @@ def bulk(sessions, engine, first: int, total: int, users: list[User], rng: rando
         else:
             status, assignee = rng.choice(("resolved", "closed")), rng.choice(users).id
         is_open = status in T.OPEN_STATUSES
+        answered = status not in ("new", "triaged")
         commune = rng.randrange(3321)
         rows.append(dict(
             code=T.format_code(year, number), kind=rng.choice(KINDS), description=f"Phản ánh số {number}: thủ tục",
@@ -83,8 +84,8 @@ def bulk(sessions, engine, first: int, total: int, users: list[User], rng: rando
             commune_code=f"{commune:05d}", commune_name=f"Xã {commune}", transcript=None,
             assignee_id=assignee, sla_due_at=due, is_open=is_open,
             queue_state=(T.QUEUE_DONE if not is_open else T.QUEUE_UNASSIGNED if assignee is None else T.QUEUE_ASSIGNED),
-            open_sla_due_at=due if is_open else None, created_at=created, updated_at=created,
-            first_response_at=None if status in ("new", "triaged") else created + timedelta(hours=3),
+            open_sla_due_at=due if is_open and not answered else None, created_at=created, updated_at=created,
+            first_response_at=created + timedelta(hours=3) if answered else None,
             resolved_at=created + timedelta(hours=20) if not is_open else None,
         ))
         if len(rows) == 5000:

@@ -228,7 +228,8 @@ def _sync_derived(ticket: Ticket) -> None:
         ticket.queue_state = QUEUE_UNASSIGNED
     else:
         ticket.queue_state = QUEUE_ASSIGNED
-    ticket.open_sla_due_at = ticket.sla_due_at if ticket.is_open else None
+    # The SLA promises a first answer: once answered (or finished) the ticket leaves the SLA queue.
+    ticket.open_sla_due_at = ticket.sla_due_at if ticket.is_open and ticket.first_response_at is None else None
 
 
 def _clean(text: str | None, limit: int) -> str:
@@ -622,6 +623,7 @@ def reopen(session: Session, ticket_id: int, actor: User | None, reason: str | N
         raise TicketError("ticket is still open")
     ticket.resolved_at = None
     ticket.closed_at = None
+    ticket.first_response_at = None  # a reopened ticket is owed a new answer within a new SLA
     result = triage(ticket.kind, ticket.description, ticket.province_code, ticket.commune_code)
     ticket.sla_due_at = sla.sla_due(now, result.sla_hours)  # a fresh promise for the new round
     ticket.csat_rating = None

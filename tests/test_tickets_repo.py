@@ -110,7 +110,8 @@ def test_lifecycle_reply_resolve_rate_reopen(sessions):
     with transaction(sessions) as session:
         stored = T.get_ticket(session, ticket.code)
         assert stored.status == "assigned" and stored.is_open
-        assert stored.first_response_at is not None
+        assert stored.first_response_at is None          # owed a new answer within a fresh SLA
+        assert stored.open_sla_due_at == stored.sla_due_at
         actions = [e.action for e in T.history(session, stored)]
         assert actions == ["created", "claimed", "status", "note", "reply", "status", "resolved", "rated",
                            "reopened"]
