@@ -29,7 +29,7 @@
     reset: "Bắt đầu cuộc trò chuyện mới",
     resetConfirm: "Xóa lịch sử và bắt đầu cuộc trò chuyện mới?",
     input: "Nhập câu hỏi của bạn",
-    placeholder: "Nhập câu hỏi, có dấu hoặc không dấu…",
+    placeholder: "Nhập câu hỏi…",
     send: "Gửi",
     log: "Nội dung cuộc trò chuyện",
     typing: "Trợ lý đang trả lời…",
