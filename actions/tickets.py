@@ -121,22 +121,23 @@ def parse_reference(text: str) -> dict[str, str | None]:
 
 
 def _yes_no(tracker: Tracker) -> str | None:
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent == "affirm":
-        return "yes"
-    if intent == "deny":
-        return "no"
+    """"yes"/"no" from the words first (short answers are unambiguous), then from the intent."""
     folded = fold(user_text(tracker)).strip()
     if _NO.match(folded):
         return "no"
     if _YES.match(folded):
         return "yes"
-    return None
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return {"affirm": "yes", "deny": "no"}.get(intent)
 
 
 def _wants_to_stop(tracker: Tracker) -> bool:
-    """The citizen said "hủy"/"cancel": extracting nothing makes the form reject, so the stop rule runs."""
-    return (tracker.latest_message.get("intent") or {}).get("name") == "stop"
+    """The citizen said "hủy"/"cancel": extracting nothing makes the form reject, so the stop rule runs.
+
+    Only short messages count: a long description is an answer even if the NLU hears "stop" in it.
+    """
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent == "stop" and len(user_text(tracker).split()) <= 6
 
 
 # Inside a form, an unusable answer must still set the asked slot (to None): a form whose
@@ -232,9 +233,9 @@ class ValidateComplaintForm(FormValidationAction):
         text = self._asked(tracker, "contact_phone")
         if not text:
             return {}
-        if _yes_no(tracker) == "no":
-            return {"contact_consent": "no", "contact_phone": "none"}
         phone = tickets.normalize_phone(text)
+        if phone is None and _NO.match(fold(text).strip()):
+            return {"contact_consent": "no", "contact_phone": "none"}
         if phone is None:
             dispatcher.utter_message(text=pick(
                 tracker, "Số điện thoại chưa đúng. Bạn nhập 10 số, ví dụ 0912345678 (hoặc trả lời \"không\").",

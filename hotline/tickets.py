@@ -19,8 +19,20 @@ import re
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, event, func,
-    select, update,
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, relationship, sessionmaker

@@ -60,7 +60,7 @@ def _tickets_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: "argparse._SubParsersAction") -> None:
+def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register `users create|list` and `tickets show`."""
     users = commands.add_parser("users", help="console users (operators, supervisors)")
     sub = users.add_subparsers(dest="users_command", required=True)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, free_port, http_json, wait_until_ready
 
 pytestmark = pytest.mark.browser

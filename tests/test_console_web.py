@@ -6,10 +6,10 @@ import re
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from tickets_helpers import add_user, complaint
 
 from hotline import tickets as T
 from hotline.web.app import SESSIONS, create_app
-from tickets_helpers import add_user, complaint
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select, update
+from tickets_helpers import add_user, complaint, new_factory
 
 from hotline import tickets as T
 from hotline.db import transaction
 from hotline.notify import OutboxMessage, TelegramSender, deliver_once, enqueue_message
-from tickets_helpers import add_user, complaint, new_factory
 
 
 class FakeTelegram:

@@ -6,10 +6,9 @@ import re
 import uuid
 
 import pytest
-
+from conftest import http_json
 from sqlalchemy import select
 
-from conftest import http_json
 from hotline import tickets as T
 from hotline.db import make_engine, make_session_factory, transaction
 from hotline.users import User, create_user
@@ -36,7 +35,7 @@ def api(stack, method: str, path: str, payload=None):
 def test_complaint_form_to_operator_reply_on_the_web_widget(stack, hotline_db):
     session_id = uuid.uuid4().hex
     sender = f"web:{session_id}"
-    assert "mô tả" in stack.texts(sender, "tôi muốn gửi phản ánh").lower()
+    assert "mô tả" in stack.texts(sender, "tôi muốn khiếu nại").lower()
     asked_place = stack.texts(sender, "Cán bộ phường từ chối nhận hồ sơ đăng ký khai sinh của tôi, nói là đang "
                                       "sáp nhập nên chưa nhận <script>alert(1)</script>")
     assert "xã/phường" in asked_place

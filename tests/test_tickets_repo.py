@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
+from tickets_helpers import add_user, complaint, new_factory
 
 from hotline import tickets as T
 from hotline.db import transaction
 from hotline.notify import OutboxMessage, take_web_messages
-from tickets_helpers import add_user, complaint, new_factory
 
 
 @pytest.fixture
