@@ -140,10 +140,29 @@ def bar_chart_svg(rows: list[tuple[str, int]], title: str, width: int = 640) -> 
     return "".join(parts)
 
 
+def _cell(value):
+    """Neutralise text Excel would run as a formula (place names come from citizens' input)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([_cell(value) for value in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def report_csv(report: Report) -> str:
     """The report as CSV (UTF-8 with BOM so Excel shows Vietnamese correctly)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow(["Báo cáo", report.label])
     writer.writerow(["Tổng số phản ánh", report.total])
     writer.writerow([])
