@@ -23,6 +23,8 @@ SLOTS = ("addr_province", "addr_district", "addr_ward")
 CANDIDATES = "addr_candidates"  # old ward codes still in play after an ambiguous answer
 ISLAND = "district:"  # ward slot value for an island district that had no wards
 MAX_BUTTONS = 10
+# Intents that, inside the form, are an answer to its question even when nothing was understood.
+ANSWER_INTENTS = {"inform_address", "ask_new_address", "nlu_fallback", None}
 
 # Resolution 190/2025/QH15 (19 Feb 2025) on handling matters arising from reorganising the
 # state apparatus: papers issued before the reorganisation stay valid until they expire and
@@ -71,7 +73,8 @@ def _slots_from_result(res: units.AddressResult) -> dict[str, Any]:
 
 def understand(tracker: Tracker) -> dict[str, Any]:
     """Slot updates from the latest message, given what the form already knows."""
-    entities = {e.get("entity"): e.get("value") for e in (tracker.latest_message or {}).get("entities", [])}
+    entities = {e.get("entity"): e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+                if isinstance(e, dict) and isinstance(e.get("value"), str)}
     u = units.data()
     # Buttons send codes: /inform_address{"addr_ward": "26734"}
     code = entities.get("addr_ward")
@@ -88,6 +91,12 @@ def understand(tracker: Tracker) -> dict[str, Any]:
 
     text = user_text(tracker)
     province, district = tracker.get_slot("addr_province"), tracker.get_slot("addr_district")
+    # After "which province/district?" about earlier candidates, "Thái Bình" is that answer,
+    # not a new search for a ward called Thái Bình.
+    if tracker.get_slot(CANDIDATES) and not province:
+        found = units.find_old_units(text, "province")
+        if len(found) == 1:
+            return _narrow_candidates(tracker, {"addr_province": found[0]["code"]})
     # An answer to the question just asked is read within what is already known.
     if district and not tracker.get_slot("addr_ward"):
         found = units.find_old_units(text, "ward", district)
@@ -98,12 +107,7 @@ def understand(tracker: Tracker) -> dict[str, Any]:
         if len(found) == 1:
             res = units.lookup_old_district(found[0]["code"])
             return _narrow_candidates(tracker, {**_slots_from_result(res), "addr_district": found[0]["code"]})
-    res = units.lookup_address(text)
-    values = _slots_from_result(res)
-    if not values and tracker.get_slot(CANDIDATES):
-        found = units.find_old_units(text, "province")
-        if len(found) == 1:
-            values = {"addr_province": found[0]["code"]}
+    values = _slots_from_result(units.lookup_address(text))
     return _narrow_candidates(tracker, values) if values else {}
 
 
@@ -136,11 +140,31 @@ class ValidateAddressForm(FormValidationAction):
     async def extract_addr_province(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
         values = understand(tracker)
-        if not values and tracker.get_slot("requested_slot") in SLOTS:
+        requested = tracker.get_slot("requested_slot")
+        if requested not in SLOTS:
+            return values
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if not values:
+            if intent not in ANSWER_INTENTS:
+                return {}  # another request ("thủ tục làm căn cước"): let its own rule answer it
             res = units.lookup_address(user_text(tracker))
-            dispatcher.utter_message(text=pick(tracker, res.message.split(" Hãy ghi")[0] if res.status == "not_found"
-                                               else res.message, res.message_en))
+            hint_vi = res.message.split(" Hãy ghi")[0] if res.status == "not_found" else res.message
+            dispatcher.utter_message(text=pick(tracker, hint_vi, res.message_en.split(" Please write")[0]))
+        if not any(slot in values for slot in SLOTS):
+            # Rasa drops out of the form unless a required slot was set this turn; setting the
+            # asked slot to what it already holds keeps the form asking.
+            values[requested] = tracker.get_slot(requested)
         return values
+
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> list[EventType]:
+        # The SDK only passes on required slots; the candidates must survive to the next turn.
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        pending = tracker.slots_to_validate()
+        if CANDIDATES in pending:
+            events.append(SlotSet(CANDIDATES, pending[CANDIDATES]))
+        return events
 
 
 def _buttons(options: list[dict[str, str]], slot: str) -> list[dict[str, str]]:

@@ -543,16 +543,16 @@ def _fuzzy_ward(u: Units, query: str, district: str, matches: list[_Match]) -> s
 def lookup_old_ward(code: str) -> AddressResult:
     """Resolve an old ward by its code (as chosen from a button)."""
     u = data()
-    if code not in u.old_wards:
-        return _not_found(str(code))
+    if not isinstance(code, str) or code not in u.old_wards:
+        return _not_found(str(code)[:80])
     return _resolved(u.old_wards[code][0], u, code, u.old_wards[code][1])
 
 
 def lookup_old_district(code: str) -> AddressResult:
     """An old district chosen from a button: the island districts resolve, others ask the ward."""
     u = data()
-    if code not in u.old_districts:
-        return _not_found(str(code))
+    if not isinstance(code, str) or code not in u.old_districts:
+        return _not_found(str(code)[:80])
     if code in u.edges_by_district and not u.wards_by_district.get(code):
         return _resolved(u.old_districts[code][0], u, None, code)
     return _incomplete(u.old_districts[code][0], u, code, None)
@@ -583,6 +583,7 @@ def find_old_units(text: Any, level: str, parent: str | None = None) -> list[dic
     """
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_INPUT_CHARS:
         return []
+    parent = parent if isinstance(parent, str) else None
     u = data()
     if level == "province":
         pool = list(u.old_provinces)
@@ -625,7 +626,7 @@ def reverse_lookup(text: Any, province: str | None = None) -> list[dict[str, Any
         head, _, tail = text.partition(",")
         codes = list(u.new_index.get(_bare(head), []))
         province = province or tail or None
-    if province:
+    if isinstance(province, str) and province.strip():
         pc = province if province in u.new_provinces else u.new_province_index.get(_bare(province))
         if pc:
             codes = [c for c in codes if u.new_wards[c]["province_code"] == pc]

@@ -34,3 +34,17 @@ def test_ambiguous_ward_asks_one_question_then_answers(stack):
     asked = stack.texts(sender, "Phường Trần Hưng Đạo")
     assert "tỉnh/thành phố" in asked
     assert "Phường Trần Hưng Đạo" in stack.texts(sender, "Thái Bình")
+
+
+def test_english_question_gets_an_english_answer(stack):
+    sender = _sender()
+    stack.chat(sender, "which new ward is my old address in?")
+    text = stack.texts(sender, "Ben Nghe Ward, District 1, HCMC")
+    assert "is now part of" in text and "Resolution 190/2025/QH15" in text
+
+
+def test_stop_leaves_the_form(stack):
+    sender = _sender()
+    stack.chat(sender, "địa chỉ cũ của tôi nay thuộc phường nào")
+    stack.chat(sender, "stop")
+    assert stack.tracker(sender).get("active_loop", {}).get("name") in (None, "")
