@@ -38,7 +38,6 @@ from bot.telegram_format import (
     Outgoing,
     PayloadStore,
     command_message,
-    escape,
     parse_command,
     rasa_to_telegram,
     sender_id,

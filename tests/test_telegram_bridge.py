@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port, http_json, wait_until_ready
+from fake_telegram import FakeTelegram
 from telegram import Bot
 
 from bot.processes import child_environment, telegram_bridge, web_app
 from bot.telegram_bridge import Bridge, RasaClient
-from conftest import free_port, http_json, wait_until_ready
-from fake_telegram import FakeTelegram
 from hotline.settings import PROJECT_ROOT, load_settings
 
 

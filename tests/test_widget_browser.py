@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
