@@ -366,9 +366,7 @@ class ValidateTicketCheckForm(FormValidationAction):
             return {}
         digits = re.sub(r"\D", "", user_text(tracker))
         if len(digits) < 4:
-            dispatcher.utter_message(text=pick(tracker, "Bạn nhập 4 số cuối của số điện thoại đã để lại nhé.",
-                                               "Please type the last 4 digits of the phone number you gave."))
-            return {"ticket_phone_last4": None}
+            return {"ticket_phone_last4": None}  # the form asks again
         return {"ticket_phone_last4": digits[-4:]}
 
 

@@ -99,3 +99,17 @@ def test_human_handoff_creates_a_question_with_the_transcript(stack, hotline_db)
         assert ticket.kind == "question_for_person" and ticket.channel == "telegram"
         assert ticket.reply_address == sender.split(":")[1]
         assert [line["text"] for line in ticket.transcript if line["who"] == "citizen"][:1] == ["xin chào"]
+
+
+def test_wrong_codes_and_odd_input_get_polite_answers(stack, hotline_db):
+    sender = f"web:{uuid.uuid4().hex}"
+    assert "4 số cuối" in stack.texts(sender, "tra cứu phản ánh PA-2026-999999")
+    assert "4 số cuối" in stack.texts(sender, "😀😀 <b>???</b>")            # asked again, no traceback
+    assert "Không tìm thấy" in stack.texts(sender, "1234")
+    assert "không có phản ánh" in stack.texts(sender, "5 sao").lower()     # nothing of theirs to rate
+
+
+def test_english_speaker_is_answered_in_english(stack, hotline_db):
+    sender = f"web:{uuid.uuid4().hex}"
+    answer = stack.texts(sender, "I want to talk to a real person please")
+    assert CODE.search(answer) and "office hours" in answer
