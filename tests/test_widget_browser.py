@@ -115,3 +115,50 @@ def test_phone_screen_screenshot(browser, stack):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
     context.close()
+
+
+def test_operator_reply_reaches_the_widget(browser, stack):
+    """A hotline operator answers a ticket; the citizen's widget shows it, with a badge if closed."""
+    import uuid
+
+    from conftest import http_json
+
+    from hotline.db import make_engine, make_session_factory, transaction
+    from hotline.users import create_user
+
+    operator = f"op-{uuid.uuid4().hex[:8]}"
+    engine = make_engine(stack.env["HOTLINE_DATABASE_URL"])
+    with transaction(make_session_factory(engine)) as session:
+        create_user(session, operator, "mat-khau-123", "operator", rounds=4)
+    engine.dispose()
+    auth = {"Authorization": "Bearer " + (stack.var_dir / "api.token").read_text().strip()}
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{stack.web_url}/widget")
+    page.get_by_role("button", name=re.compile("Mở trò chuyện")).click()
+    _ask(page, "xin chào")
+    session = page.evaluate(
+        "JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('tthc-widget'))))"
+        ".session")
+    page.keyboard.press("Escape")
+
+    status, ticket = http_json("POST", f"{stack.web_url}/api/tickets", {
+        "kind": "complaint", "description": "Đường ngõ 5 hỏng lâu ngày", "channel": "web",
+        "reply_address": session, "sender_id": f"web:{session}", "channel_message_id": f"widget-test:{session}",
+    }, headers=auth)
+    assert status in (200, 201), ticket
+    status, body = http_json("POST", f"{stack.web_url}/api/tickets/{ticket['code']}/reply",
+                             {"operator": operator, "text": "Xã đã cử người kiểm tra <ngõ 5> trong tuần này."},
+                             headers=auth)
+    assert status == 200, body
+
+    bubble = page.get_by_role("button", name=re.compile(r"Mở trò chuyện.*1 tin nhắn mới"))
+    bubble.wait_for(timeout=20_000)                      # the widget polls every few seconds
+    bubble.click()
+    reply = page.locator("#tthc-chat-widget .msg.operator").last
+    assert "Tổng đài viên" in reply.inner_text()
+    assert "kiểm tra <ngõ 5>" in reply.inner_text() and ticket["code"] in reply.inner_text()
+    page.reload()
+    assert page.locator("#tthc-chat-widget .msg.operator").count() == 1   # kept, and shown once
+    context.close()
