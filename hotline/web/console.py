@@ -19,7 +19,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from hotline import reports, tickets
 from hotline.db import transaction
-from hotline.triage import KINDS, PRIORITY_NAMES
+from hotline.triage import KINDS
 from hotline.users import User, authenticate, find_user, get_user, list_users
 from hotline.web.app import SESSIONS, SETTINGS
 from hotline.workcalendar import VN_TZ
@@ -40,6 +40,17 @@ STATUS_LABELS = {
 }
 KIND_LABELS = reports.KIND_LABELS
 SLA_LABELS = {"ok": "Trong hạn", "due_soon": "Sắp đến hạn", "breached": "Quá hạn", "met": "Đã phản hồi đúng hạn"}
+PRIORITY_LABELS = {1: "Cao", 2: "Bình thường", 3: "Thấp"}
+EVENT_LABELS = {
+    "created": "Tiếp nhận", "claimed": "Nhận xử lý", "assigned": "Giao việc", "status": "Đổi trạng thái",
+    "priority": "Đổi ưu tiên", "note": "Ghi chú", "reply": "Trả lời công dân", "resolved": "Giải quyết",
+    "reopened": "Mở lại", "rated": "Công dân đánh giá", "citizen_message": "Công dân nhắn thêm",
+}
+REASON_LABELS = {
+    "refused_due_to_reorganisation": "từ chối hồ sơ vì sắp xếp đơn vị hành chính",
+    "overdue_dossier": "hồ sơ quá hạn", "extra_payment_demanded": "bị đòi tiền ngoài quy định",
+    "marked_urgent": "công dân báo gấp",
+}
 ACTIONS = ("claim", "assign", "status", "priority", "note", "reply", "resolve", "reopen")
 SECURITY_HEADERS = {
     # The console needs no script at all; refusing scripts is a second wall behind autoescape.
@@ -104,7 +115,8 @@ async def _render(request: web.Request, template: str, user: User | None, **cont
     session = await get_session(request)
     context.update(user=user, csrf=await _csrf_token(request), flash=session.pop("flash", None),
                    queues=QUEUES, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, kinds=KINDS,
-                   sla_labels=SLA_LABELS, priority_names=PRIORITY_NAMES, local=_local)
+                   sla_labels=SLA_LABELS, priority_names=PRIORITY_LABELS, event_labels=EVENT_LABELS,
+                   reason_labels=REASON_LABELS, local=_local)
     response = aiohttp_jinja2.render_template(template, request, context)
     response.headers.update(SECURITY_HEADERS)
     return response
