@@ -139,14 +139,16 @@ class ValidateAddressForm(FormValidationAction):
 
     async def extract_addr_province(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
-        values = understand(tracker)
         requested = tracker.get_slot("requested_slot")
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if requested in SLOTS and intent not in ANSWER_INTENTS:
+            # Another request ("hỗ trợ tiền điện cho hộ nghèo" is not Thị trấn Tiên Điền):
+            # let its own rule answer it; the form asks again afterwards.
+            return {}
+        values = understand(tracker)
         if requested not in SLOTS:
             return values
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if not values:
-            if intent not in ANSWER_INTENTS:
-                return {}  # another request ("thủ tục làm căn cước"): let its own rule answer it
             res = units.lookup_address(user_text(tracker))
             hint_vi = res.message.split(" Hãy ghi")[0] if res.status == "not_found" else res.message
             dispatcher.utter_message(text=pick(tracker, hint_vi, res.message_en.split(" Please write")[0]))

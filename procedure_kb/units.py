@@ -100,7 +100,8 @@ def _build(raw: dict[str, Any]) -> Units:
     }
     old_provinces = {c: n for c, n in raw["old_provinces"]}
     old_districts = {c: (n, p) for c, n, p in raw["old_districts"]}
-    old_wards = {c: (n, d) for c, n, d in raw["old_wards"]}
+    old_wards = {c: (n, d) for c, n, d, _ in raw["old_wards"]}
+    former = {c: names for c, _, _, names in raw["old_wards"] if names}
     by_old: dict[str, list] = defaultdict(list)
     by_district: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)
@@ -131,6 +132,9 @@ def _build(raw: dict[str, Any]) -> Units:
         index[_bare(n)].append(("district", c))
     for c, (n, _) in old_wards.items():
         index[_bare(n)].append(("ward", c))
+        for alias in former.get(c, ()):
+            if (key := _bare(alias)) != _bare(n):
+                index[key].append(("ward_alias", c))
         if c.startswith("D"):  # an unnumbered area named by a long phrase: its head is enough
             head = _bare(n).split(" do huyen ")[0]
             index[head].append(("ward", c))
@@ -297,6 +301,7 @@ class _Match:
     typed: bool
     single: bool  # one bare word: too weak on its own
     type_word: str = ""  # the folded type word written before it ("thi tran")
+    alias: bool = False  # matched a name the ward had before an earlier merge
     drop: bool = False
 
 
@@ -312,12 +317,14 @@ def _matches(u: Units, toks: list[tuple[str, int]]) -> list[_Match]:
                 break  # a name never spans a comma
             key = " ".join(words[i:i + size])
             for level, code in u.index.get(key, ()):
+                alias = level == "ward_alias"
+                level = "ward" if alias else level
                 if levels is not None and level not in levels:
                     continue  # "Huyện Ba Chẽ" is not "Thị trấn Ba Chẽ"
                 if levels is None and key.replace(" ", "").isdigit():
                     continue  # "5" alone is a house number, "Phường 5" is a ward
                 found.append(_Match(i, i + size, level, code, levels is not None, size == 1 and levels is None,
-                                    " ".join(words[i - type_word_size(words, i):i])))
+                                    " ".join(words[i - type_word_size(words, i):i]), alias))
     # A type word that introduces a name is not part of another name: in "Phường Đúc" the
     # "Phường" is not the start of "Phượng Dực". When two typed readings collide, the type
     # word of the later one wins unless it lies wholly inside the earlier name: "P. Tân Hòa
@@ -336,6 +343,10 @@ def _matches(u: Units, toks: list[tuple[str, int]]) -> list[_Match]:
         if not b.drop:
             consumed.update(range(ts, b.start))
     found = [m for m in found if not m.drop and not consumed.intersection(range(m.start, m.end))]
+    # An untyped name that is exactly a province's name is the province ("Thái Bình sáp nhập
+    # với Hưng Yên"), not the commune or town of that name somewhere else.
+    province_spans = {(m.start, m.end) for m in found if m.level == "province"}
+    found = [m for m in found if m.level == "province" or m.typed or (m.start, m.end) not in province_spans]
     # A name inside a longer one is not a separate mention ("Chí Minh" in "Hồ Chí Minh"),
     # unless the longer one crosses a third name ("Tân Phú | Đồng Nai" vs "Tân Phú Đông").
     crossing = {id(o) for o in found for p in found if o.start < p.start < o.end < p.end or p.start < o.start < p.end < o.end}
@@ -360,7 +371,7 @@ def _score_wards(u: Units, matches: list[_Match]) -> list[tuple[float, str, str]
             continue
         district = u.old_wards[m.code][1]
         province = u.old_districts[district][1]
-        score = (2.0 if m.single else 3.0) + (1.0 if m.typed else 0.0)
+        score = (2.0 if m.single else 3.0) + (1.0 if m.typed else 0.0) - (0.5 if m.alias else 0.0)
         score += max((2.0 + d.typed for d in districts if d.code == district and not _overlap(d, m)), default=0.0)
         score += max((2.0 for p in provinces if p.code == province and not _overlap(p, m)), default=0.0)
         # Few people write the old province; some write the new one.
@@ -386,6 +397,8 @@ def _score_districts(u: Units, matches: list[_Match]) -> list[tuple[float, str]]
         prov = u.old_districts[m.code][1]
         score = (1.5 if m.single else 2.0) + m.typed
         score += max((2.0 for p in provinces if p.code == prov and not _overlap(p, m)), default=0.0)
+        # "Thị xã Sơn Tây" (Hà Nội) rather than "Huyện Sơn Tây" (Quảng Ngãi).
+        score += 0.5 * bool(m.type_word and fold_address(u.old_districts[m.code][0]).startswith(m.type_word + " "))
         scored[m.code] = max(scored.get(m.code, 0.0), score)
     return sorted(((s, c) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
 
@@ -452,15 +465,25 @@ def _incomplete(query: str, u: Units, district: str | None, province: str | None
     old = {"ward": None, "district": None, "province": _unit(province, u.old_provinces[province])}
     options = [_unit(d, u.old_districts[d][0]) for d in u.districts_by_province.get(province, [])]
     # "Tỉnh Hà Giang nhập vào tỉnh nào?": the province-level answer is known already.
-    news = sorted({u.new_wards[c]["province_code"] for w in _wards_of_province(u, province)
-                   for c, _, _ in u.edges_by_old_ward.get(w, [])})
-    names = ", ".join(u.new_provinces[c][0] for c in news)
-    names_en = ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)
-    vi = (f"{old['province']['name']} nay thuộc {names}. Để biết xã/phường mới, "
-          f"bạn ở quận/huyện/thị xã nào (cũ)?")
-    en = f"{old['province']['name']} is now part of {names_en}. For the new commune: which district (old)?"
+    fate_vi, fate_en = _province_fate(u, province)
+    vi = f"{fate_vi} Để biết xã/phường mới, bạn ở quận/huyện/thị xã nào (cũ)?"
+    en = f"{fate_en} For the new commune: which district (old)?"
     return AddressResult(query=query, status="incomplete", matched_old=old, ask="district",
                          options=options, message=vi, message_en=en)
+
+
+def _province_fate(u: Units, province: str) -> tuple[str, str]:
+    """"Tỉnh Bắc Kạn nay thuộc Tỉnh Thái Nguyên." / "… giữ tên …" (Vietnamese, English)."""
+    news = sorted({u.new_wards[c]["province_code"] for w in _wards_of_province(u, province)
+                   for c, _, _ in u.edges_by_old_ward.get(w, [])}
+                  | {u.new_wards[c]["province_code"] for d in u.districts_by_province.get(province, [])
+                     for c, _, _ in u.edges_by_district.get(d, [])})
+    old = u.old_provinces[province]
+    vi_names = ", ".join(u.new_provinces[c][0] for c in news)
+    en_names = ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)
+    if vi_names == old:
+        return f"{old} vẫn giữ tên {old}.", f"{old} keeps its name ({en_names})."
+    return f"{old} nay thuộc {vi_names}.", f"{old} is now part of {en_names}."
 
 
 def _wards_of_province(u: Units, province: str) -> list[str]:
@@ -481,6 +504,11 @@ def lookup_address(text: Any) -> AddressResult:
     districts = _score_districts(u, matches)
     # A ward that explains less of the text than a district does is a coincidence
     # ("Huyện Lý Sơn, Quảng Ngãi" is not "Xã Quảng Ngãi" of Lâm Đồng).
+    # A district the citizen named with its type ("Quận 3") outranks a ward found elsewhere
+    # ("Phường 7" of other districts, when Quận 3 had no Phường 7 any more).
+    typed_districts = {m.code for m in matches if m.level == "district" and m.typed}
+    if typed_districts:
+        wards = [w for w in wards if w[2] in typed_districts]
     if wards and wards[0][0] >= 3.0 and (not districts or wards[0][0] >= districts[0][0]):
         best = wards[0][0]
         top = [(w, d) for s, w, d in wards if s == best]
@@ -513,7 +541,22 @@ def lookup_address(text: Any) -> AddressResult:
                        {m.code for m in matches if m.level == "province" and m.single and len(toks) <= 3})
     if len(provinces) == 1:
         return _incomplete(query, u, None, provinces[0])
+    if len(provinces) > 1:
+        return _several_provinces(query, u, provinces)
     return _not_found(query)
+
+
+def _several_provinces(query: str, u: Units, provinces: list[str]) -> AddressResult:
+    """"Long An giờ thuộc tỉnh Tây Ninh à?": say where each named province went, ask which one."""
+    fates = [_province_fate(u, p) for p in provinces]
+    lines_vi, lines_en = [f[0] for f in fates], [f[1] for f in fates]
+    return AddressResult(
+        query=query, status="ambiguous", ask="province",
+        candidates=[{"ward": None, "district": None, "province": _unit(p, u.old_provinces[p])} for p in provinces],
+        options=[_unit(p, u.old_provinces[p]) for p in provinces],
+        message=" ".join(lines_vi) + " Để biết xã/phường mới, bạn cho biết địa chỉ cũ đầy đủ (phường/xã, quận/huyện).",
+        message_en=" ".join(lines_en) + " For the new commune, give the full old address (ward, district).",
+    )
 
 
 def _fuzzy_ward(u: Units, query: str, district: str, matches: list[_Match]) -> str | None:

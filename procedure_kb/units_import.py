@@ -180,6 +180,14 @@ def build(source: Path) -> tuple[dict, list[str]]:
             old_wards.setdefault(wc, [name, row["old_district_code"]])
         edges.append([wc, row["old_district_code"], row["new_ward_code"], change_kind(row["note"]), clean(row["note"])])
     report.append(f"old ward names tidied (type word case, missing type, spacing): {renamed_old} rows")
+    # Names of wards merged before 2025 (zindont formerNames): old papers still carry them.
+    former: dict[str, list[str]] = {}
+    for wc, (name, _) in old_wards.items():
+        lw = legacy_wards.get(wc) or {}
+        names = [clean(f["name"]) for f in lw.get("formerNames") or [] if clean(f["name"]).lower() != name.lower()]
+        if names:
+            former[wc] = sorted(set(names))
+    report.append(f"former names kept as aliases: {sum(map(len, former.values()))} on {len(former)} wards")
     report.append(
         f"result: {len(new_provinces)} new provinces, {len(new_wards)} new wards, {len(old_provinces)} old provinces, "
         f"{len(old_districts)} old districts, {sum(1 for c in old_wards if not c.startswith('D'))} old wards "
@@ -201,7 +209,7 @@ def build(source: Path) -> tuple[dict, list[str]]:
         ),
         "old_provinces": sorted([c, n] for c, n in old_provinces.items()),
         "old_districts": sorted([c, n, p] for c, (n, p) in old_districts.items()),
-        "old_wards": sorted([c, n, d] for c, (n, d) in old_wards.items()),
+        "old_wards": sorted([c, n, d, former.get(c, [])] for c, (n, d) in old_wards.items()),
         "edges": edges,
     }
     return data, report

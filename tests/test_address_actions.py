@@ -114,3 +114,8 @@ def test_unreadable_answer_gets_a_hint_and_the_form_asks_again():
 def test_another_request_inside_the_form_is_left_to_its_own_rule():
     values, messages = _extract("thủ tục làm căn cước", {}, intent="ask_procedure")
     assert values == {} and messages == []
+
+
+def test_inside_the_form_a_procedure_question_is_not_read_as_an_address():
+    values, _ = _extract("hỗ trợ tiền điện cho hộ nghèo thủ tục thế nào", {}, intent="ask_procedure")
+    assert values == {}

@@ -242,3 +242,45 @@ def test_garbage_is_a_clear_not_found(text):
 @pytest.mark.parametrize("value", [None, 42, b"Phuong 1", ["Phường 1"]])
 def test_non_text_input_never_raises(value):
     assert lookup_address(value).status == "not_found"
+
+
+# ---- questions about whole provinces and older names ---------------------------------------
+
+
+def test_province_question_gets_the_new_province_and_asks_the_district():
+    res = lookup_address("tỉnh Hà Giang nhập vào tỉnh nào")
+    assert res.status == "incomplete" and res.ask == "district"
+    assert res.message.startswith("Tỉnh Hà Giang nay thuộc Tỉnh Tuyên Quang.")
+
+
+def test_two_provinces_named_says_where_each_went():
+    res = lookup_address("Long An giờ thuộc tỉnh Tây Ninh à")
+    assert res.status == "ambiguous" and res.ask == "province"
+    assert "Tỉnh Long An nay thuộc Tỉnh Tây Ninh." in res.message
+    assert "Tỉnh Tây Ninh vẫn giữ tên Tỉnh Tây Ninh." in res.message
+    assert {o["name"] for o in res.options} == {"Tỉnh Long An", "Tỉnh Tây Ninh"}
+
+
+def test_a_typed_district_is_not_overridden_by_a_ward_elsewhere():
+    # Quận 3 had no "Phường 7" left in 2025; do not answer with a Phường 7 of another district.
+    res = lookup_address("Phường 7, Quận 3, TP Hồ Chí Minh")
+    assert res.status == "incomplete" and res.matched_old["district"]["name"] == "Quận 3"
+    assert not res.new_wards
+
+
+def test_typed_town_picks_the_town_among_districts_of_that_name():
+    res = lookup_address("thị xã Sơn Tây cũ giờ chia thành những phường nào")
+    assert res.matched_old["district"]["name"] == "Thị xã Sơn Tây"
+    assert res.matched_old["province"]["name"] == "Thành phố Hà Nội"
+
+
+def test_name_from_an_earlier_merge_still_resolves():
+    # Phường Nguyễn Trung Trực was merged into Phường Trúc Bạch before 2025.
+    res = lookup_address("Phường Nguyễn Trung Trực, Ba Đình, Hà Nội")
+    assert res.matched_old["ward"]["name"] == "Phường Trúc Bạch"
+    assert [w["name"] for w in res.new_wards] == ["Phường Ba Đình"]
+
+
+def test_a_procedure_question_is_not_an_address():
+    for text in ("thủ tục đăng ký khai sinh cần giấy tờ gì", "how do I register a birth"):
+        assert lookup_address(text).status == "not_found"
