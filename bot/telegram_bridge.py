@@ -267,7 +267,8 @@ def build_application(settings: Settings) -> tuple[Application, Bridge]:
     return app, bridge
 
 
-async def run_webhook(app: Application, url: str, listen: str, port: int, path: str, secret: str) -> None:
+async def run_webhook(app: Application, bridge: Bridge, url: str, listen: str, port: int, path: str,
+                      secret: str) -> None:
     """Receive updates on an aiohttp server (behind a TLS proxy at `url`) until SIGINT/SIGTERM."""
     from aiohttp import web
 
@@ -289,14 +290,20 @@ async def run_webhook(app: Application, url: str, listen: str, port: int, path: 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with app:
-        await app.bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])
+        with contextlib.suppress(TelegramError):
+            await app.bot.set_my_commands(COMMANDS)
+        await with_retries(lambda: app.bot.set_webhook(url, secret_token=secret,
+                                                       allowed_updates=["message", "callback_query"]))
         await app.start()
         await runner.setup()
         await web.TCPSite(runner, listen, port).start()
         log.info("Telegram bridge: webhook %s -> %s:%s%s", url, listen, port, path)
-        await stop.wait()
-        await runner.cleanup()
-        await app.stop()
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+            await app.stop()
+            await bridge.rasa.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,9 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set; the Telegram bridge has nothing to do.", file=sys.stderr)
         return 2
-    app, _bridge = build_application(settings)
+    app, bridge = build_application(settings)
     if args.webhook_url:
-        asyncio.run(run_webhook(app, args.webhook_url, args.listen, args.port, args.path,
+        asyncio.run(run_webhook(app, bridge, args.webhook_url, args.listen, args.port, args.path,
                                 args.secret or secrets.token_urlsafe(32)))
     else:
         log.info("Telegram bridge: long polling, Rasa at %s", settings.rasa_url)

@@ -9,6 +9,7 @@ import asyncio
 import copy
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -227,3 +228,38 @@ async def test_operator_reply_reaches_the_telegram_chat(fake, tmp_path):
         assert len(fake.sent(7006)) == 1, "pushed exactly once"
     finally:
         await asyncio.to_thread(_stop, process)
+
+
+async def test_webhook_mode(fake, stack, tmp_path):
+    """`--webhook-url`: Telegram posts updates to the bridge; only with the right secret."""
+    port = free_port()
+    env = dict(stack.env, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url)
+    command = [sys.executable, "-m", "bot.telegram_bridge", "--webhook-url", "https://bot.example.vn/telegram",
+               "--listen", "127.0.0.1", "--port", str(port), "--secret", "s3cret-token"]
+    log = tmp_path / "webhook.log"
+    process = _start(command, env, log)
+    try:
+        [registered] = await fake.wait_for(lambda: fake.called("setWebhook"), timeout=60)
+        assert registered.params["url"] == "https://bot.example.vn/telegram"
+        assert registered.params["secret_token"] == "s3cret-token"
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": int(time.time()), "text": "xin chào",
+            "from": {"id": 7007, "is_bot": False, "first_name": "Lan"}, "chat": {"id": 7007, "type": "private"}}}
+        url = f"http://127.0.0.1:{port}/telegram"
+        status = None
+        for _ in range(50):  # the listener starts right after setWebhook
+            try:
+                status, _body = await asyncio.to_thread(http_json, "POST", url, update, 10,
+                                                        {"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                break
+            except OSError:
+                await asyncio.sleep(0.2)
+        assert status == 403
+        status, _body = await asyncio.to_thread(http_json, "POST", url, update, 10,
+                                                {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+        assert status == 200
+        [answer, *_] = await fake.wait_for(lambda: fake.sent(7007))
+        assert "Xin chào" in answer["text"]
+    finally:
+        await asyncio.to_thread(_stop, process)
+    assert "Traceback" not in log.read_text(errors="replace")
