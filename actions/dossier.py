@@ -20,7 +20,13 @@ from actions.common import buttons, citizen_channel, db_sessions, reply_language
 from hotline.db import transaction
 from hotline.dossier_codes import check_code, find_code
 from hotline.dossier_lookup import (
-    BAD_CODE, BAD_DIGITS, FOUND, answer_text, clean_digits, explanation_text, verify_and_lookup,
+    BAD_CODE,
+    BAD_DIGITS,
+    FOUND,
+    answer_text,
+    clean_digits,
+    explanation_text,
+    verify_and_lookup,
 )
 from hotline.dossiers import NEEDS_DOCUMENTS, get_by_code, subscribe, view_of
 

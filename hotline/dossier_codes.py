@@ -71,7 +71,7 @@ class CodeCheck:
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     text = re.sub(r"\s*([.\-])\s*", r"\1", text.strip())
-    return text.strip(" \t\r\n\"'`“”‘’«»()[]{}<>:;,!?").upper()
+    return text.strip(" \t\r\n\"'`“”‘’«»()[]{}<>:;,.!?").upper()
 
 
 def _receipt_date(yymmdd: str) -> date | None:

@@ -26,8 +26,16 @@ from hotline.db import transaction
 from hotline.deadlines import ProcessingTime, due_at, naive_vn
 from hotline.dossier_codes import check_code
 from hotline.dossiers import (
-    FINISHED, STATUSES, Dossier, DossierRecord, DossierStatusEvent, InvalidTransition, StatusUpdate,
-    mask_phone, phone_digits, upsert_dossier,
+    FINISHED,
+    STATUSES,
+    Dossier,
+    DossierRecord,
+    DossierStatusEvent,
+    InvalidTransition,
+    StatusUpdate,
+    mask_phone,
+    phone_digits,
+    upsert_dossier,
 )
 from hotline.workcalendar import VN_TZ, now_vn, to_vn
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Session, relationship
 
@@ -385,7 +394,6 @@ class DossierView:
 def view_of(dossier: Dossier, now: datetime | None = None) -> DossierView:
     """Compute the deadline state of a dossier at `now`."""
     now = now or now_vn()
-    finished = dossier.status in FINISHED
     clock_stopped = dossier.status not in CLOCK_RUNNING
     due = to_vn(dossier.due_at) if dossier.due_at else None
     completed_at = to_vn(dossier.completed_at) if dossier.completed_at else None

@@ -68,7 +68,7 @@ def _sync(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
-def add_commands(commands: "argparse._SubParsersAction") -> None:
+def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register the dossier sub-commands."""
     parser = commands.add_parser("import-dossiers", help="import the provincial system's dossier export (CSV/JSON)")
     parser.add_argument("file", help="export file: .csv (comma or semicolon), .json or .jsonl")

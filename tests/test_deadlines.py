@@ -7,7 +7,14 @@ from datetime import date, datetime
 import pytest
 
 from hotline.deadlines import (
-    ProcessingTime, completed_late, days_late, due_at, effective_receipt_day, is_due_soon, is_overdue, parse_unit,
+    ProcessingTime,
+    completed_late,
+    days_late,
+    due_at,
+    effective_receipt_day,
+    is_due_soon,
+    is_overdue,
+    parse_unit,
 )
 from hotline.workcalendar import VN_TZ, WorkCalendar
 

@@ -11,10 +11,20 @@ from sqlalchemy import select
 from hotline.db import make_engine, make_session_factory, transaction
 from hotline.dossier_import import import_file, import_records, to_csv
 from hotline.dossier_lookup import (
-    BAD_CODE, FOUND, LIMITED, NO_MATCH, answer_text, verify_and_lookup,
+    BAD_CODE,
+    FOUND,
+    LIMITED,
+    NO_MATCH,
+    answer_text,
+    verify_and_lookup,
 )
 from hotline.dossiers import (
-    Dossier, DossierStatusEvent, InvalidTransition, change_status, get_by_code, subscribe, view_of,
+    Dossier,
+    InvalidTransition,
+    change_status,
+    get_by_code,
+    subscribe,
+    view_of,
 )
 from hotline.notify import OutboxMessage
 from hotline.workcalendar import VN_TZ
@@ -45,7 +55,7 @@ def sessions(database_url):
 def stored(sessions, code=CODE) -> Dossier:
     with sessions() as session:
         dossier = get_by_code(session, code)
-        dossier.events  # load the history before the session closes
+        _ = dossier.events  # load the history before the session closes
         return dossier
 
 
