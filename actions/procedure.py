@@ -32,6 +32,8 @@ DOCS_PER_PAGE = 6
 STEPS_PER_PAGE = 4
 MAX_ITEM = 280  # characters of one document/step before it is cut (the portal text is long)
 MIN_CONFIDENCE = 0.35  # below this a search result is not trusted for a follow-up question
+FALLBACK_CONFIDENCE = 0.5  # when NLU gave up, answer only if the search is this sure
+FALLBACK_FAQ_SCORE = 80.0
 
 EXAMPLES_VI = ("đăng ký khai sinh", "cấp lại thẻ căn cước", "đăng ký hộ kinh doanh")
 EXAMPLES_EN = ("register a birth", "replace a lost ID card", "register a household business")
@@ -392,4 +394,28 @@ class ActionAnswerTransitionFaq(Action):
             else (f"Tôi chưa có câu trả lời đã được kiểm chứng cho câu hỏi này. Vui lòng hỏi tổng đài {hotline}; "
                   "tôi có thể cho biết nơi nộp hồ sơ của một thủ tục hiện nay, hoặc địa chỉ cũ nay thuộc xã/phường nào."),
         )
+        return []
+
+
+class ActionProcedureFallback(Action):
+    """For nlu_fallback: a life situation ("con tôi mới sinh") the classifier did not place.
+
+    Answers from the knowledge base when the search is sure of one procedure (or offers the
+    close ones as buttons), from the FAQ when a reform question matches, else the usual
+    `utter_default`. Meant to replace `utter_default` in the nlu_fallback rule.
+    """
+
+    def name(self) -> str:
+        return "action_procedure_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = user_text(tracker)
+        hits = search_procedures(text, top=3)
+        if hits and hits[0].confidence >= FALLBACK_CONFIDENCE:
+            return await ActionAnswerProcedure().run(dispatcher, tracker, domain)
+        faq = search_faq(text, top=1)
+        if faq and faq[0].score >= FALLBACK_FAQ_SCORE:
+            dispatcher.utter_message(text=render_answer(faq[0].entry, reply_language(tracker), _hotline(tracker)))
+            return []
+        dispatcher.utter_message(response="utter_default")
         return []

@@ -29,6 +29,7 @@ __all__ = ["SearchHit", "search_procedures", "get_procedure", "analyze_query", "
 MAX_QUERY_CHARS = 300  # longer input is cut: a question never needs more, and it bounds latency
 AMBIGUOUS_RATIO = 0.97  # runner-up within 3% of the best -> offer buttons instead of guessing
 EXACT_NAME = 95  # query and best name agree this well (rapidfuzz) -> no doubt, whatever the runner-up
+STRONG_MATCH = 7.0  # summed idf of matched query words for full confidence
 MIN_COVERAGE = 0.34  # share of the query's weight that must match something in the index
 
 # Field weights: the name says what a procedure is; results/field only help.
@@ -318,6 +319,7 @@ def _search(query: str, top: int) -> list[SearchHit]:
         terms.update(dict.fromkeys(_terms(list(segment))))
     scores = np.zeros(len(index.procedures), dtype=np.float32)
     matched_weight = total_weight = 0.0
+    matched_pairs = 0
     for term in terms:
         posting = index.postings.get(term)
         weight = index.idf.get(term, 4.0)
@@ -327,6 +329,8 @@ def _search(query: str, top: int) -> list[SearchHit]:
             continue
         if "_" not in term:
             matched_weight += weight * (0.5 if term in guessed else 1.0)
+        else:
+            matched_pairs += 1  # a matched word pair: real evidence of a named procedure
         ids, values = posting
         scores[ids] += values
     coverage = matched_weight / total_weight if total_weight else 0.0
@@ -359,11 +363,14 @@ def _search(query: str, top: int) -> list[SearchHit]:
     exact = fuzz.token_sort_ratio(folded_query, index.names[ranked[0][1]]) >= EXACT_NAME
     ambiguous = runner_up >= AMBIGUOUS_RATIO * top_score and not exact
     margin = 1.0 if not runner_up or exact else min(1.0, (top_score - runner_up) / (0.05 * top_score))
+    # Scattered single words ("khỏe" in "bạn khỏe không") are weak evidence, however well
+    # they match: full confidence needs a matched word pair and enough matched weight.
+    strength = min(1.0, matched_weight / STRONG_MATCH) * (1.0 if matched_pairs else 0.45)
     hits = []
     for rank, (score, doc_id) in enumerate(ranked):
         proc = index.procedures[doc_id]
         relative = score / top_score
-        confidence = min(1.0, coverage) * (0.5 + 0.5 * margin if rank == 0 else 0.5 * relative)
+        confidence = min(1.0, coverage) * strength * (0.5 + 0.5 * margin if rank == 0 else 0.5 * relative)
         hits.append(
             SearchHit(
                 code=proc.code,

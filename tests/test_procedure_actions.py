@@ -114,3 +114,20 @@ def test_bad_input_never_raises():
     for text in ["", "😀" * 500, "<script>x</script>", "a" * 5000]:
         messages, _ = run(ActionAnswerProcedure(), text)
         assert messages and messages[0]["text"]
+
+
+def test_fallback_answers_life_situations_the_classifier_missed():
+    from actions.procedure import ActionProcedureFallback
+
+    messages, slots = run(ActionProcedureFallback(), "con tôi mới sinh", intent="nlu_fallback")
+    assert "mã 1.001193" in messages[0]["text"] and slots["procedure_code"] == "1.001193"
+    messages, _ = run(ActionProcedureFallback(), "mở quán ăn nhỏ", intent="nlu_fallback")
+    assert "mã 1.001612" in messages[0]["text"]
+
+
+def test_fallback_on_gibberish_keeps_the_default_reply():
+    from actions.procedure import ActionProcedureFallback
+
+    for text in ["qwzx plorf 🙃🙃", "xin chào bạn khỏe không", "hôm nay trời đẹp quá"]:
+        messages, _ = run(ActionProcedureFallback(), text, intent="nlu_fallback")
+        assert messages == [{"response": "utter_default", **{k: v for k, v in messages[0].items() if k != "response"}}], text
