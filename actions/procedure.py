@@ -13,6 +13,7 @@ Formatting is plain functions of (procedure, language) so it is tested without s
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -69,6 +70,16 @@ _DETAIL_WORDS = re.compile(
     r"do|i|need|is|it|take|more|for|of|thủ tục|thu tuc|làm|lam|này|nay|đó|do|vậy|vay|ạ|a|ko|không|khong)\b",
     re.IGNORECASE,
 )
+
+
+def _warm_up() -> None:
+    """Load the records and build the search indexes now, not on a citizen's first question."""
+    search_procedures("đăng ký khai sinh", top=1)
+    search_faq("giấy tờ cũ còn giá trị không")
+
+
+# A daemon thread so the action server starts listening at once; ~2-3 s of work.
+threading.Thread(target=_warm_up, name="procedure-kb-warm-up", daemon=True).start()
 
 
 # ---------------------------------------------------------------- formatting (pure)

@@ -25,6 +25,10 @@ def test_procedure_question_gets_a_sourced_card_and_follow_ups_stay_on_it(stack)
     assert "Thủ tục đăng ký kết hôn" in time and "Thời hạn giải quyết" in time
     docs = stack.texts(sender, "cần giấy tờ gì?")
     assert docs.startswith("Hồ sơ cần có — Thủ tục đăng ký kết hôn")
+    steps = stack.texts(sender, "các bước làm thế nào")
+    assert steps.startswith("Các bước — Thủ tục đăng ký kết hôn (1–")
+    more = stack.texts(sender, "xem thêm")
+    assert more.startswith("Các bước — Thủ tục đăng ký kết hôn (5–")  # the next page of the steps
 
 
 def test_english_question_gets_an_english_card(stack) -> None:
