@@ -124,6 +124,10 @@ _ROW = re.compile(
     rf"(?:(?P<n>\d+(?:[.,]\d+)?)\s*(?P<u>{_UNITS})?|(?P<na>{NO_INFO})|(?P<tt>Không[^\d\n]{{0,60}}?))"
     rf"(?=(?:{_FEE_HEAD}))"
 )
+# Fallback when no row matches: a time written as a sentence ("Hệ thống … phản hồi tự động …").
+_ROW_LENIENT = re.compile(
+    rf"(?P<ch>{_CHANNELS})(?P<n>)(?P<u>)(?P<na>)(?P<tt>[^\n]{{1,240}}?\.)(?=(?:{_FEE_HEAD}))"
+)
 _FEE = re.compile(rf"^(?:Miễn phí|{NO_INFO}|[\d.,]+\s*(?:Việt Nam Đồng|VNĐ|Đồng|USD))")
 _CACH_HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 
@@ -147,7 +151,7 @@ def _split_unitless(number: str, rest: str) -> tuple[str, str]:
 def parse_channels(text: str) -> list[Channel]:
     """Parse the "Cách thức thực hiện" table into channels."""
     body = text.replace(_CACH_HEADER, "", 1) if text.startswith(_CACH_HEADER) else text
-    rows = list(_ROW.finditer(body))
+    rows = list(_ROW.finditer(body)) or list(_ROW_LENIENT.finditer(body))
     channels: list[Channel] = []
     for index, match in enumerate(rows):
         end = rows[index + 1].start() if index + 1 < len(rows) else len(body)

@@ -140,3 +140,12 @@ def test_committed_data_covers_every_procedure_with_source_and_date():
 def test_committed_data_has_no_page_chrome_in_results():
     for proc in load_procedures():
         assert not any("Chọn cơ quan thực hiện" in r.name for r in proc.results), proc.code
+
+
+def test_time_written_as_a_sentence_still_gives_channels():
+    text = ("Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếpHệ thống phản hồi tự động qua phương thức điện tử."
+            "Không có thông tinTại Trung tâm phục vụ hành chính công cấp tỉnh, xãTrực tuyếnHệ thống phản hồi tự động."
+            "Không có thông tinQua Cổng dịch vụ công Quốc gia")
+    direct, online = parse_channels(text)
+    assert (direct.channel, online.channel) == ("Trực tiếp", "Trực tuyến")
+    assert direct.time_note.startswith("Hệ thống phản hồi") and direct.description.startswith("Tại Trung tâm")
