@@ -230,7 +230,9 @@ def _fix_in_context(words: list[str]) -> list[str]:
         if not followers:
             continue
         found = process.extractOne(word, followers, scorer=fuzz.ratio, score_cutoff=66)
-        if found and found[0] != word:
+        # A short word is only swapped for one of the same length ("chu" -> "tru"): adding a
+        # letter turns real words into others ("ông" -> "công").
+        if found and found[0] != word and (len(word) > 3 or len(found[0]) == len(word)):
             out[i] = found[0]
     return out
 
