@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import buttons, citizen_channel, db_sessions, reply_language, settings, user_text
 from hotline.db import transaction
 from hotline.dossier_codes import check_code, find_code
+from hotline.dossier_connector import UNAVAILABLE, DossierConnector, FetchResult, sync_dossier
 from hotline.dossier_lookup import (
     BAD_CODE,
     BAD_DIGITS,
@@ -26,6 +27,7 @@ from hotline.dossier_lookup import (
     answer_text,
     clean_digits,
     explanation_text,
+    pause_remaining,
     verify_and_lookup,
 )
 from hotline.dossiers import NEEDS_DOCUMENTS, get_by_code, subscribe, view_of
@@ -160,6 +162,7 @@ class ActionCheckDossier(Action):
                 return verify_and_lookup(session, tracker.sender_id or "", code, digits)
 
         try:
+            stale = await _refresh_from_province(tracker.sender_id or "", code)
             outcome = await asyncio.to_thread(work)
         except Exception:  # database down: say so politely, never a traceback
             log.exception("dossier lookup failed")
@@ -176,6 +179,10 @@ class ActionCheckDossier(Action):
             return [*reset, SlotSet(VERIFIED_SLOT, None)]
         view = outcome.view
         dispatcher.utter_message(text=answer_text(outcome, lang, phone))
+        if stale is not None:  # shown to every verified citizen alike, so it reveals nothing
+            dispatcher.utter_message(text=_t(
+                lang, "Lưu ý: hệ thống hồ sơ của tỉnh đang không phản hồi, thông tin trên có thể chưa mới nhất.",
+                "Note: the provincial dossier system is not answering, so this may not be the latest."))
         options = []
         explanation = explanation_text(view, lang, phone)
         if view.overdue or view.status == NEEDS_DOCUMENTS:
@@ -187,6 +194,31 @@ class ActionCheckDossier(Action):
         if options:
             dispatcher.utter_message(text=_t(lang, "Bạn có muốn:", "Would you like to:"), buttons=buttons(*options))
         return [*reset, SlotSet(VERIFIED_SLOT, view.code)]
+
+
+_connector: DossierConnector | None = None
+
+
+async def _refresh_from_province(sender: str, code: str | None) -> FetchResult | None:
+    """Update the dossier from the provincial API (when configured) before verifying.
+
+    Only for a well-formed code from a sender who is not paused, so the bot cannot be used to
+    hammer the provincial system. Returns the failed fetch when the API did not answer.
+    """
+    global _connector
+    if not settings().dossier_api_url or not check_code(code).ok:
+        return None
+
+    def paused() -> bool:
+        with db_sessions()() as session:
+            return pause_remaining(session, sender) > 0
+
+    if await asyncio.to_thread(paused):
+        return None
+    if _connector is None:
+        _connector = DossierConnector.from_settings(settings())
+    outcome = await sync_dossier(db_sessions(), _connector, code)
+    return outcome.fetch if outcome.fetch.kind == UNAVAILABLE else None
 
 
 def _verified(tracker: Tracker, dispatcher: CollectingDispatcher, lang: str) -> str | None:

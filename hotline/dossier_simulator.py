@@ -2,6 +2,7 @@
 
     python -m hotline.dossier_simulator --port 8090 [--token T]
 
+- ``GET /health`` → 200 (for process runners).
 - ``GET /api/dossiers/{code}`` → 200 JSON dossier | 404 | 401 without the bearer token.
 - ``POST /_control`` ``{"mode": "normal"|"slow"|"error"|"malformed", "delay": seconds}``
   makes every following answer slow, a 500, or broken JSON (tests and demos of outages).
@@ -67,6 +68,7 @@ def create_app(dossiers: list[dict[str, Any]] | None = None, token: str = "") ->
     app[MODE] = {"mode": "normal"}
     app[DOSSIERS] = {d["code"].upper(): d for d in dossiers}
     app[TOKEN] = token
+    app.router.add_get("/health", lambda _request: web.json_response({"status": "ok"}))
     app.router.add_get("/api/dossiers/{code}", get_dossier)
     app.router.add_post("/_control", set_mode)
     app.router.add_put("/_control/dossiers/{code}", put_dossier)

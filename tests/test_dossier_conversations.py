@@ -92,3 +92,45 @@ def test_english_flow(stack, stack_db):
     stack.chat(who, DEMO_COMPLETED_CODE)
     text = stack.texts(who, "5678")
     assert "Completed" in text and "ready" in text
+
+
+@pytest.fixture(scope="module")
+def province_stack(trained_model, tmp_path_factory):
+    """Rasa + action servers whose DOSSIER_API_URL is the simulator, on an empty database."""
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT, free_port, running_stack, wait_until_ready
+
+    port = free_port()
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "hotline.dossier_simulator", "--port", str(port), "--token", "t0k"],
+        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(f"{base}/health", simulator, timeout=60)
+        with running_stack(trained_model, tmp_path_factory.mktemp("var_province"),
+                           tmp_path_factory.mktemp("logs_province"), names=("actions", "rasa"),
+                           DOSSIER_API_URL=base, DOSSIER_API_TOKEN="t0k", DOSSIER_API_CACHE_SECONDS="0",
+                           DOSSIER_API_TIMEOUT="2") as running:
+            yield running, base
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=10)
+
+
+def test_dossier_known_only_to_the_province_is_fetched_and_outages_are_explained(province_stack):
+    from tests.conftest import http_json
+
+    stack, base = province_stack
+    who = sender()
+    stack.chat(who, "tra cứu hồ sơ")
+    stack.chat(who, DEMO_OVERDUE_CODE)
+    text = stack.texts(who, "4321")
+    assert "Đang xử lý" in text and "quá hạn" in text  # the local database was empty: it came from the API
+    assert http_json("POST", f"{base}/_control", {"mode": "error"})[0] == 200
+    other = sender()
+    stack.chat(other, "tra cứu hồ sơ")
+    stack.chat(other, DEMO_OVERDUE_CODE)
+    text = stack.texts(other, "4321")
+    assert "Đang xử lý" in text and "không phản hồi" in text  # stored copy, with a note that it may be old
