@@ -145,9 +145,23 @@ async def test_conversation_with_commands_and_a_button_tap(fake, bridge, stack):
     assert "Xin chào" in _text(hello)
     assert any(m.get("reply_markup") for m in hello), "the assistant's menu buttons are shown"
 
+    # /tracuu forwards the code as a dossier question; /huy cancels whatever form it started.
+    assert _text(await _reply_to(fake, chat, "/tracuu H12.34-250701-0001")).strip()
+    said = [e for e in stack.tracker("telegram:7001")["events"] if e.get("event") == "user"]
+    assert said[-1]["text"] == "tra cứu hồ sơ H12.34-250701-0001"
+    assert said[-1]["parse_data"]["intent"]["name"] == "check_dossier"
+    assert "Đã hủy" in _text(await _reply_to(fake, chat, "/huy"))
+
     # The sender id is the chat, so a second chat is a separate conversation.
     other = await _reply_to(fake, 7002, "xin chào")
     assert other and stack.tracker("telegram:7002")["events"]
+
+
+async def test_complaint_command_starts_a_complaint(fake, bridge, stack):
+    assert _text(await _reply_to(fake, 7008, "/phananh")).strip()
+    said = [e for e in stack.tracker("telegram:7008")["events"] if e.get("event") == "user"]
+    assert said[-1]["parse_data"]["intent"]["name"] == "file_complaint"
+    assert _text(await _reply_to(fake, 7008, "/huy")).strip()
 
 
 async def test_rate_limit_is_waited_out_and_nothing_is_sent_twice(fake, bridge):
