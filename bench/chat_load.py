@@ -7,6 +7,7 @@ then drives N concurrent conversations over POST /webhooks/rest/webhook:
   * fixed offered load: 20 messages/s spread over 50 conversations (open loop: sends are
     scheduled by the clock, so slow replies show up as latency, not as a lower rate);
   * saturation: 50 conversations each sending its next message as soon as it has a reply.
+Each conversation is one pass over a realistic script, then a new citizen takes its place.
 It prints throughput and p50/p95/p99 latency for both bots and the ratio of peak throughput.
 The starter bot is `rasa init` (DIET + TED + UnexpecTED), trained in a temporary folder.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,11 +117,14 @@ async def fixed_load(url: str, script: list[str], rate: float, conversations: in
             nonlocal errors
             await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
             conversation = i % conversations
-            text = script[(i // conversations) % len(script)]
+            turn = i // conversations
+            text = script[turn % len(script)]
+            # A citizen's conversation is the script once; then a new citizen takes the slot.
+            sender = f"load-{run}-{conversation}-{turn // len(script)}"
             scheduled = start + i / rate
             async with locks[conversation]:
                 try:
-                    await send(session, url, f"load-{run}-{conversation}", text)
+                    await send(session, url, sender, text)
                     latencies.append((time.perf_counter() - scheduled) * 1000)
                 except Exception:  # counted; the benchmark goes on
                     errors += 1
@@ -148,7 +151,8 @@ async def saturation(url: str, script: list[str], conversations: int, seconds: f
             while time.perf_counter() < deadline:
                 sent += 1
                 try:
-                    latencies.append(await send(session, url, f"{run}-{n}", script[turn % len(script)]))
+                    sender = f"{run}-{n}-{turn // len(script)}"  # a new citizen after each script
+                    latencies.append(await send(session, url, sender, script[turn % len(script)]))
                 except Exception:  # counted; the benchmark goes on
                     errors += 1
                 turn += 1
@@ -179,6 +183,7 @@ def start_ours(var_dir: Path, logs: Path) -> tuple[list[subprocess.Popen], str, 
                                     stdout=open(logs / "actions.log", "wb"), stderr=subprocess.STDOUT))
     wait_ready(action.ready_url, started[-1])
     rasa = processes.rasa_server(settings)
+    processes.prepare_tracker_store(settings)
     t0 = time.monotonic()
     started.append(subprocess.Popen(rasa.command, cwd=PROJECT_ROOT, env=env,
                                     stdout=open(logs / "rasa.log", "wb"), stderr=subprocess.STDOUT))

@@ -7,6 +7,7 @@ Every process reads its configuration from the environment (see hotline/settings
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,21 @@ def child_environment(settings: Settings) -> dict[str, str]:
         REDIS_DB=redis.path.lstrip("/") or "0",
     )
     return env
+
+
+def prepare_tracker_store(settings: Settings) -> None:
+    """Put the embedded SQLite tracker store in WAL mode before Rasa opens it.
+
+    Rasa creates its own engine, so it cannot be given connection pragmas; WAL is stored in
+    the database file itself. Commits then append to the log instead of rewriting pages
+    under a rollback journal, which is most of the per-message cost on SQLite.
+    """
+    if "endpoints.production" in settings.rasa_endpoints:
+        return
+    path = Path(settings.rasa_tracker_db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def action_server(settings: Settings) -> ProcessSpec:

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 
-from bot.processes import ProcessSpec, all_processes, child_environment
+from bot.processes import ProcessSpec, all_processes, child_environment, prepare_tracker_store
 from hotline.settings import PROJECT_ROOT, load_settings
 
 COLOURS = {"rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m"}
@@ -75,6 +75,7 @@ async def main() -> int:
     if not model.exists():
         print(f"No trained model at {model}; run `make train` (make run does it for you).", file=sys.stderr)
         return 1
+    prepare_tracker_store(settings)
     for step in preparation_steps():
         await _run_step(step, env)
 

@@ -138,6 +138,8 @@ class Stack:
         finally:
             os.environ.clear()
             os.environ.update(previous)
+        if name == "rasa":
+            processes.prepare_tracker_store(settings)
         spec = {
             "actions": processes.action_server(settings),
             "rasa": processes.rasa_server(settings, str(self.model)),
