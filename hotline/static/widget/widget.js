@@ -231,6 +231,8 @@
   }
 
   function poll() {
+    // Only a visitor who has written something can have a ticket to be answered.
+    if (!state.history.some(function (item) { return item.who === "user"; })) { return; }
     fetch(server + "/api/widget/messages?session=" + encodeURIComponent(state.session), { cache: "no-store" })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (body) {
