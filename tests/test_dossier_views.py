@@ -105,3 +105,27 @@ def test_overdue_report_and_monthly_rate(demo_db):
     assert 0 < late < sum(m.due for m in months)
     quarters = by_quarter(months)
     assert sum(q.due for q in quarters) == sum(m.due for m in months)
+
+
+async def test_json_api_needs_the_token_and_masks_the_phone(console, tmp_path):
+    token = (tmp_path / "var" / "api.token").read_text().strip()
+    auth = {"Authorization": f"Bearer {token}"}
+    async with console.get(f"/api/dossiers/{DEMO_OVERDUE_CODE}") as response:
+        assert response.status == 401
+    async with console.get(f"/api/dossiers/{DEMO_OVERDUE_CODE.lower()}", headers=auth) as response:
+        body = await response.json()
+    assert body["overdue"] and body["phone"] == "091****321" and body["history"]
+    assert "0912344321" not in str(body)
+    async with console.get("/api/dossiers/%3Cscript%3E", headers=auth) as response:
+        assert response.status == 400
+    async with console.get("/api/dossiers/overdue", params={"by": "ward", "limit": "5"}, headers=auth) as response:
+        body = await response.json()
+    assert body["total"] > 0 and len(body["dossiers"]) == 5
+    async with console.get("/api/dossiers/overdue-rate", params={"since": "2025-07"}, headers=auth) as response:
+        body = await response.json()
+    assert body["quarters"][0]["period"] == "2025-Q3"
+    pushed = [{"code": DEMO_OVERDUE_CODE, "received_at": "2025-09-03T09:15:00+07:00", "status": "Đã có kết quả",
+               "status_at": "2026-11-20T10:00:00+07:00", "phone": "0912344321"}, {"code": "rác"}]
+    async with console.post("/api/dossiers/import", json={"dossiers": pushed}, headers=auth) as response:
+        body = await response.json()
+    assert (body["updated"], body["status_changes"], body["rejected"]) == (1, 1, 1)
