@@ -30,7 +30,7 @@ ENGINE = web.AppKey("engine", object)
 SESSIONS = web.AppKey("sessions", object)
 
 # Route modules, each with setup(app). Order matters only for overlapping paths.
-AREAS: list[str] = ["hotline.web.console", "hotline.web.api", "hotline.web.dossier_views", "hotline.web.widget", "hotline.web.guide"]
+AREAS: list[str] = ["hotline.web.console", "hotline.web.api", "hotline.web.dossier_views", "hotline.web.widget", "hotline.web.guide", "hotline.web.dossier_api"]
 
 
 async def health(request: web.Request) -> web.Response:
