@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hotline.deadlines import naive_vn
-from hotline.dossier_codes import check_code
+from hotline.dossier_codes import CodeCheck, check_code
 from hotline.dossiers import DossierLookupAttempt, DossierView, get_by_code, view_of
 from hotline.workcalendar import now_vn, to_vn
 
@@ -131,7 +131,6 @@ def answer_text(outcome: LookupOutcome, lang: str = "vi", hotline_phone: str = "
     """The reply for a lookup outcome. NO_MATCH never says which half was wrong."""
     en = lang == "en"
     if outcome.kind == BAD_CODE:
-        from hotline.dossier_codes import CodeCheck
         return CodeCheck(False, reason=outcome.code_problem).message(lang)
     if outcome.kind == BAD_DIGITS:
         return ("Please type the last 4 digits of the phone number given when the dossier was filed (e.g. 5678)."
