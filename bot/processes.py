@@ -113,9 +113,28 @@ def telegram_bridge(settings: Settings) -> ProcessSpec:
     return ProcessSpec("telegram", [sys.executable, "-m", "bot.telegram_bridge"])
 
 
-def all_processes(settings: Settings) -> list[ProcessSpec]:
-    """What `make run` starts: the three servers, plus Telegram when a token is configured."""
+def dossier_simulator(settings: Settings) -> ProcessSpec:
+    """The bundled stand-in for a provincial dossier API (demo only)."""
+    command = [sys.executable, "-m", "hotline.dossier_simulator", "--port", str(settings.dossier_simulator_port)]
+    if settings.dossier_api_token:
+        command += ["--token", settings.dossier_api_token]
+    return ProcessSpec(
+        "province", command, ready_url=f"http://127.0.0.1:{settings.dossier_simulator_port}/health"
+    )
+
+
+def simulator_url(settings: Settings) -> str:
+    """Where the connector finds the simulator, or "" when a real API is configured or it is off."""
+    if settings.dossier_api_url or not settings.dossier_simulator_port:
+        return ""
+    return f"http://127.0.0.1:{settings.dossier_simulator_port}"
+
+
+def all_processes(settings: Settings, *, with_simulator: bool = False) -> list[ProcessSpec]:
+    """What `make run` starts: the three servers, the demo province API, Telegram when configured."""
     specs = [action_server(settings), rasa_server(settings), web_app(settings)]
+    if with_simulator:
+        specs.insert(0, dossier_simulator(settings))
     if settings.telegram_bot_token:
         specs.append(telegram_bridge(settings))
     return specs

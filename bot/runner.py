@@ -14,10 +14,16 @@ import sys
 import time
 import urllib.request
 
-from bot.processes import ProcessSpec, all_processes, child_environment, prepare_tracker_store
+from bot.processes import (
+    ProcessSpec,
+    all_processes,
+    child_environment,
+    prepare_tracker_store,
+    simulator_url,
+)
 from hotline.settings import PROJECT_ROOT, load_settings
 
-COLOURS = {"rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m"}
+COLOURS = {"province": "\033[33m", "rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m"}
 RESET = "\033[0m"
 READY_TIMEOUT_S = 180
 
@@ -64,12 +70,20 @@ async def _run_step(command: list[str], env: dict[str, str]) -> None:
 
 
 def preparation_steps() -> list[list[str]]:
-    """Commands run once before the servers start (migrations, demo data)."""
-    return [[sys.executable, "-m", "hotline", "migrate"]]
+    """Commands run once before the servers start: migrations, then the demo dossiers
+    (idempotent) so a newcomer can look one up at once."""
+    return [
+        [sys.executable, "-m", "hotline", "migrate"],
+        [sys.executable, "-m", "hotline", "demo-data"],
+    ]
 
 
 async def main() -> int:
     settings = load_settings()
+    demo_api = simulator_url(settings)
+    if demo_api:  # no real provincial API configured: the connector talks to the simulator
+        os.environ["DOSSIER_API_URL"] = demo_api
+        settings = load_settings()
     env = child_environment(settings)
     model = PROJECT_ROOT / settings.model_path
     if not model.exists():
@@ -79,7 +93,7 @@ async def main() -> int:
     for step in preparation_steps():
         await _run_step(step, env)
 
-    specs = all_processes(settings)
+    specs = all_processes(settings, with_simulator=bool(demo_api))
     processes: list[tuple[ProcessSpec, asyncio.subprocess.Process]] = []
     for spec in specs:
         process = await asyncio.create_subprocess_exec(

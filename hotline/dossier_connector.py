@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -29,13 +28,6 @@ log = logging.getLogger(__name__)
 FOUND, NOT_FOUND, UNAVAILABLE, BAD_CODE = "found", "not_found", "unavailable", "bad_code"
 MAX_BODY = 256 * 1024
 
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name) or default)
-    except ValueError:
-        log.warning("%s is not a number; using %s", name, default)
-        return default
 
 
 @dataclass(frozen=True)
@@ -84,10 +76,8 @@ class DossierConnector:
 
     @classmethod
     def from_settings(cls, settings, **kwargs) -> DossierConnector:
-        # DOSSIER_API_CACHE_SECONDS / DOSSIER_API_TIMEOUT are read here until they join
-        # hotline.settings (proposed there with the same names and defaults).
-        kwargs.setdefault("cache_ttl", _env_float("DOSSIER_API_CACHE_SECONDS", 300.0))
-        kwargs.setdefault("timeout", _env_float("DOSSIER_API_TIMEOUT", 5.0))
+        kwargs.setdefault("cache_ttl", settings.dossier_api_cache_seconds)
+        kwargs.setdefault("timeout", settings.dossier_api_timeout)
         return cls(settings.dossier_api_url, settings.dossier_api_token,
                    reduction=settings.dossier_time_reduction, hotline_phone=settings.hotline_phone, **kwargs)
 

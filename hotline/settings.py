@@ -37,6 +37,9 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "TELEGRAM_API_BASE_URL": ("https://api.telegram.org/bot", "Bot API base URL (tests point it at a local fake server)."),
     "DOSSIER_API_URL": ("", "Base URL of the provincial dossier system's API; `make run` points it at the bundled simulator."),
     "DOSSIER_API_TOKEN": ("", "Bearer token for the provincial dossier API."),
+    "DOSSIER_API_TIMEOUT": ("5", "Seconds to wait for the provincial dossier API before telling the citizen it is not answering."),
+    "DOSSIER_API_CACHE_SECONDS": ("300", "How long a dossier fetched from the provincial API is reused."),
+    "DOSSIER_SIMULATOR_PORT": ("8090", "Port of the bundled provincial-API simulator that `make run` starts (0 = do not start it)."),
     "DOSSIER_TIME_REDUCTION": ("0", "Province-published cut of processing times, e.g. 0.5 for a 50% reduction."),
     "LOG_LEVEL": ("INFO", "Python log level of the project's own processes."),
 }
@@ -73,6 +76,9 @@ class Settings:
     telegram_api_base_url: str
     dossier_api_url: str
     dossier_api_token: str
+    dossier_api_timeout: float
+    dossier_api_cache_seconds: float
+    dossier_simulator_port: int
     dossier_time_reduction: float
     log_level: str
 
@@ -126,6 +132,9 @@ def load_settings() -> Settings:
         telegram_api_base_url=resolved["telegram_api_base_url"],
         dossier_api_url=resolved["dossier_api_url"].rstrip("/"),
         dossier_api_token=resolved["dossier_api_token"],
+        dossier_api_timeout=float(resolved["dossier_api_timeout"]),
+        dossier_api_cache_seconds=float(resolved["dossier_api_cache_seconds"]),
+        dossier_simulator_port=int(resolved["dossier_simulator_port"]),
         dossier_time_reduction=float(resolved["dossier_time_reduction"]),
         log_level=resolved["log_level"],
     )

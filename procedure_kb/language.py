@@ -24,14 +24,21 @@ _VI_WORDS = frozenset(
 )
 
 
-def detect_language(text: str) -> str:
-    """Return "en" for English, "vi" otherwise (Vietnamese is the default)."""
+def language_evidence(text: str) -> str | None:
+    """"vi" or "en" when the words say so; None for text with no clue (codes, digits, emoji)."""
     text = nfc(text or "")
     if _VI_DIACRITIC.search(text):
         return "vi"
     words = _WORD.findall(fold_accents(text).lower())
-    if not words:
-        return "vi"
     en = sum(w in _EN_WORDS for w in words)
     vi = sum(w in _VI_WORDS for w in words)
-    return "en" if en > vi else "vi"
+    if en > vi:
+        return "en"
+    if vi:
+        return "vi"
+    return None
+
+
+def detect_language(text: str) -> str:
+    """Return "en" for English, "vi" otherwise (Vietnamese is the default)."""
+    return language_evidence(text) or "vi"

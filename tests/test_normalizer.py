@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from procedure_kb.language import detect_language
+from procedure_kb.language import detect_language, language_evidence
 from procedure_kb.textnorm import fold, normalize, normalize_tone_placement
 
 
@@ -66,3 +66,9 @@ def test_abbreviations_are_whole_words_only() -> None:
 )
 def test_language_guess(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize("no_clue", ["000.31.25.H29-250903-0007", "4321", "PA-2026-000123", "👍", ""])
+def test_codes_and_digits_give_no_language_evidence(no_clue: str) -> None:
+    # The language slot must not flip to Vietnamese when an English speaker types a code.
+    assert language_evidence(no_clue) is None

@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from procedure_kb.language import detect_language
+from procedure_kb.language import language_evidence
 from procedure_kb.textnorm import fold
 
 ORIGINAL_TEXT = "text_original"
@@ -54,10 +54,12 @@ class VietnameseNormalizer(GraphComponent):
         message.set(TEXT, fold(text))
         if at_inference:
             message.set(ORIGINAL_TEXT, text, add_to_output=True)
-            if self._detect_language:
+            # A bare code or phone digits says nothing about the language: keep the slot.
+            language = language_evidence(text) if self._detect_language else None
+            if language:
                 entity = {
                     "entity": "language",
-                    "value": detect_language(text),
+                    "value": language,
                     "start": 0,
                     "end": len(text),
                     "extractor": self.__class__.__name__,
