@@ -283,7 +283,7 @@ class ActionSubmitComplaint(Action):
         clear = [SlotSet(slot, None) for slot in FORM_SLOTS]
         draft = tracker.get_slot("complaint_draft_id")
         description = tracker.get_slot("complaint_text")
-        if not draft or not description:
+        if not draft or not description or not tracker.get_slot("complaint_pending"):
             dispatcher.utter_message(text=pick(tracker, "Không có phản ánh nào đang chờ gửi.",
                                                "There is no complaint waiting to be sent."))
             return clear
@@ -307,7 +307,7 @@ class ActionSubmitComplaint(Action):
         except Exception:  # stored or not, the citizen must not be told a code we cannot vouch for
             log.exception("could not store a complaint")
             _sorry(dispatcher, tracker)
-            return [SlotSet("complaint_pending", False)]
+            return [SlotSet("complaint_pending", None)]
         due = _local(ticket.sla_due_at)
         answer_here = channel in ("telegram", "web")
         dispatcher.utter_message(text=pick(

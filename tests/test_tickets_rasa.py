@@ -47,6 +47,7 @@ def test_complaint_form_to_operator_reply_on_the_web_widget(stack, hotline_db):
     assert "091*****78" in summary and "Phường Sài Gòn" in summary and "xác nhận" in summary
     done = stack.texts(sender, "/affirm")
     code = CODE.search(done).group(0)
+    assert "chưa hiểu" not in done                          # no fallback tacked on (it would undo the turn)
     with transaction(hotline_db) as session:
         ticket = T.get_ticket(session, code)
         assert (ticket.kind, ticket.channel, ticket.reply_address) == ("complaint", "web", session_id)
@@ -113,3 +114,18 @@ def test_english_speaker_is_answered_in_english(stack, hotline_db):
     sender = f"web:{uuid.uuid4().hex}"
     answer = stack.texts(sender, "I want to talk to a real person please")
     assert CODE.search(answer) and "office hours" in answer
+
+
+def test_a_later_yes_never_sends_a_cancelled_draft(stack, hotline_db):
+    sender = f"web:{uuid.uuid4().hex}"
+    stack.texts(sender, "tôi muốn khiếu nại")
+    stack.texts(sender, "Bộ phận một cửa hẹn trả kết quả ba lần vẫn chưa có, không ai giải thích lý do")
+    stack.texts(sender, "không")                     # place unknown
+    stack.texts(sender, "không")                     # no procedure/dossier code
+    summary = stack.texts(sender, "không")           # no phone call -> straight to the summary
+    assert "xác nhận" in summary and "không gọi điện" in summary
+    cancelled = stack.texts(sender, "hủy")
+    assert "Đã hủy" in cancelled and "chưa hiểu" not in cancelled
+    stack.texts(sender, "có")
+    with transaction(hotline_db) as session:
+        assert T.tickets_of_sender(session, sender) == []
