@@ -93,12 +93,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _claim_due(sessions: sessionmaker, now: datetime, limit: int) -> list[OutboxMessage]:
+def _claim_due(sessions: sessionmaker, now: datetime, limit: int, channels: list[str]) -> list[OutboxMessage]:
+    """Mark due rows of the given pushed channels as "sending"; only channels this process can
+    send on are claimed, so a web app without a Telegram token leaves Telegram rows alone."""
     claimed: list[OutboxMessage] = []
+    channels = [channel for channel in channels if channel not in POLLED_CHANNELS]
+    if not channels:
+        return claimed
     with transaction(sessions) as session:
         due = session.execute(
             select(OutboxMessage).where(OutboxMessage.status == "pending",
-                                        OutboxMessage.channel.not_in(POLLED_CHANNELS),
+                                        OutboxMessage.channel.in_(channels),
                                         OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.id).limit(limit)
         ).scalars().all()
@@ -146,7 +151,7 @@ class TelegramSender:
 
 async def deliver_once(sessions: sessionmaker, senders: dict, limit: int = 50) -> int:
     """Send every due pushed message once; returns how many were sent successfully."""
-    claimed = await asyncio.to_thread(_claim_due, sessions, utcnow(), limit)
+    claimed = await asyncio.to_thread(_claim_due, sessions, utcnow(), limit, list(senders))
     sent = 0
     for message in claimed:
         sender = senders.get(message.channel)

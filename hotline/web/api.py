@@ -17,10 +17,9 @@ from functools import wraps
 from aiohttp import web
 
 from hotline import notify, reports, tickets
-from hotline.db import transaction
 from hotline.triage import KINDS, PRIORITY_NAMES
 from hotline.users import find_user
-from hotline.web.app import SESSIONS, SETTINGS
+from hotline.web.app import SESSIONS, SETTINGS, run_db
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +43,6 @@ def token_required(handler):
 
     return wrapper
 
-
-async def _db(request: web.Request, fn, *args):
-    factory = request.app[SESSIONS]
-
-    def work():
-        with transaction(factory) as session:
-            return fn(session, *args)
-
-    return await asyncio.to_thread(work)
 
 
 async def _body(request: web.Request) -> dict:
@@ -116,7 +106,7 @@ async def list_tickets(request: web.Request) -> web.Response:
             return tickets.queue_by_kind(session, value)
         return None
 
-    rows = await _db(request, load)
+    rows = await run_db(request, load)
     if rows is None:
         return _error(400, f"queue must be one of {', '.join(QUEUE_NAMES)} (kind needs value=<kind>)")
     return web.json_response({"tickets": [ticket_json(t) for t in rows]})
@@ -156,7 +146,7 @@ async def show(request: web.Request) -> web.Response:
         return ticket_json(ticket, tickets.history(session, ticket))
 
     try:
-        return web.json_response(await _db(request, load))
+        return web.json_response(await run_db(request, load))
     except tickets.TicketNotFound:
         return _error(404, "no such ticket")
 
@@ -202,7 +192,7 @@ async def act(request: web.Request) -> web.Response:
     if action not in OPERATOR_ACTIONS + ("rate",):
         return _error(404, "unknown action")
     try:
-        ticket = await _db(request, run)
+        ticket = await run_db(request, run)
     except tickets.TicketNotFound:
         return _error(404, "no such ticket")
     except PermissionError as error:
@@ -216,7 +206,7 @@ async def act(request: web.Request) -> web.Response:
 async def report(request: web.Request) -> web.Response:
     period = request.query.get("period", "") or reports.current_period()
     try:
-        result = await _db(request, reports.build_report, period)
+        result = await run_db(request, reports.build_report, period)
     except ValueError as error:
         return _error(400, str(error))
     if request.query.get("format") == "csv":
@@ -240,7 +230,12 @@ async def widget_messages(request: web.Request) -> web.Response:
     if not session_id or len(session_id) > 128:
         return _error(400, "session is required")
     messages = await asyncio.to_thread(notify.take_web_messages, request.app[SESSIONS], "web", session_id)
-    return web.json_response({"messages": messages}, headers={"Cache-Control": "no-store"})
+    # The widget runs on portal pages of other origins; no cookies are involved, the session
+    # id is the only secret, so any origin may read its own session's messages.
+    return web.json_response(
+        {"messages": messages},
+        headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"},
+    )
 
 
 async def _outbox_context(app: web.Application):

@@ -16,7 +16,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import text
 
-from hotline.db import make_engine, make_session_factory, upgrade
+from hotline.db import make_engine, make_session_factory, transaction, upgrade
 from hotline.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,17 @@ SESSIONS = web.AppKey("sessions", object)
 
 # Route modules, each with setup(app). Order matters only for overlapping paths.
 AREAS: list[str] = ["hotline.web.console", "hotline.web.api", "hotline.web.dossier_views", "hotline.web.widget", "hotline.web.guide", "hotline.web.dossier_api"]
+
+
+async def run_db(request: web.Request, fn, *args):
+    """Run ``fn(session, *args)`` in one transaction on a worker thread (never on the loop)."""
+    factory = request.app[SESSIONS]
+
+    def work():
+        with transaction(factory) as session:
+            return fn(session, *args)
+
+    return await asyncio.to_thread(work)
 
 
 async def health(request: web.Request) -> web.Response:

@@ -6,7 +6,6 @@ POST form carries the session's CSRF token. Database work runs in worker threads
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import secrets
@@ -18,10 +17,9 @@ from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from hotline import reports, tickets
-from hotline.db import transaction
 from hotline.triage import KINDS
 from hotline.users import User, authenticate, find_user, get_user, list_users
-from hotline.web.app import SESSIONS, SETTINGS
+from hotline.web.app import SETTINGS, run_db
 from hotline.workcalendar import VN_TZ
 
 log = logging.getLogger(__name__)
@@ -64,16 +62,6 @@ def _local(moment) -> str:
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-async def _db(request: web.Request, fn, *args):
-    """Run fn(session, *args) in one transaction on a worker thread."""
-    factory = request.app[SESSIONS]
-
-    def work():
-        with transaction(factory) as session:
-            return fn(session, *args)
-
-    return await asyncio.to_thread(work)
-
 
 async def _csrf_token(request: web.Request) -> str:
     session = await get_session(request)
@@ -100,18 +88,18 @@ async def current_user(request: web.Request) -> User | None:
     user_id = session.get("uid")
     if not isinstance(user_id, int):
         return None
-    user = await _db(request, get_user, user_id)
+    user = await run_db(request, get_user, user_id)
     return user if user is not None and user.active else None
 
 
-async def _require_user(request: web.Request) -> User:
+async def require_user(request: web.Request) -> User:
     user = await current_user(request)
     if user is None:
         raise web.HTTPFound("/console/login")
     return user
 
 
-async def _render(request: web.Request, template: str, user: User | None, **context) -> web.Response:
+async def render_page(request: web.Request, template: str, user: User | None, **context) -> web.Response:
     session = await get_session(request)
     context.update(user=user, csrf=await _csrf_token(request), flash=session.pop("flash", None),
                    queues=QUEUES, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, kinds=KINDS,
@@ -125,7 +113,7 @@ async def _render(request: web.Request, template: str, user: User | None, **cont
 # --- login -------------------------------------------------------------------------------
 
 async def login_page(request: web.Request) -> web.Response:
-    return await _render(request, "console/login.html", None, error=None)
+    return await render_page(request, "console/login.html", None, error=None)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -133,10 +121,10 @@ async def login(request: web.Request) -> web.Response:
     await _check_csrf(request, form)
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:200]
-    user = await _db(request, authenticate, username, password) if username and password else None
+    user = await run_db(request, authenticate, username, password) if username and password else None
     if user is None:
         log.info("console login failed for a username of length %d", len(username))
-        return await _render(request, "console/login.html", None, error="Sai tên đăng nhập hoặc mật khẩu.")
+        return await render_page(request, "console/login.html", None, error="Sai tên đăng nhập hoặc mật khẩu.")
     session = await new_session(request)  # a fresh session (and CSRF token) after login
     session["uid"] = user.id
     session["csrf"] = secrets.token_urlsafe(32)
@@ -184,20 +172,20 @@ def _page(request: web.Request) -> int:
 
 
 async def queue(request: web.Request) -> web.Response:
-    user = await _require_user(request)
+    user = await require_user(request)
     name = request.match_info["name"]
     if name not in QUEUES:
         raise web.HTTPNotFound(text="Không có hàng đợi này.")
     value = request.query.get("value", "").strip()[:32]
     page = _page(request)
-    rows, places = await _db(request, _load_queue, name, value, user.id, page)
+    rows, places = await run_db(request, _load_queue, name, value, user.id, page)
     now = tickets.utcnow()
-    return await _render(request, "console/queue.html", user, name=name, value=value, rows=rows,
+    return await render_page(request, "console/queue.html", user, name=name, value=value, rows=rows,
                          places=places, page=page, now=now, title=QUEUES[name])
 
 
 async def search(request: web.Request) -> web.Response:
-    user = await _require_user(request)
+    user = await require_user(request)
     code = request.query.get("code", "").strip()[:40]
     phone = request.query.get("phone", "").strip()[:30]
     text = request.query.get("text", "").strip()[:200]
@@ -206,11 +194,11 @@ async def search(request: web.Request) -> web.Response:
         phone, error = "", "Chỉ giám sát viên được tìm theo số điện thoại."
     rows = []
     if code or phone or text:
-        rows = await _db(request, lambda s: tickets.search(s, code=code or None, phone=phone or None,
+        rows = await run_db(request, lambda s: tickets.search(s, code=code or None, phone=phone or None,
                                                            text=text or None))
         if code and len(rows) == 1:
             raise web.HTTPFound(f"/console/tickets/{rows[0].code}")
-    return await _render(request, "console/queue.html", user, name="search", value="", rows=rows, places=[],
+    return await render_page(request, "console/queue.html", user, name="search", value="", rows=rows, places=[],
                          page=1, now=tickets.utcnow(), title="Tìm kiếm", error=error,
                          search={"code": code, "phone": phone, "text": text})
 
@@ -223,14 +211,14 @@ def _load_ticket(session, code: str):
 
 
 async def ticket_page(request: web.Request) -> web.Response:
-    user = await _require_user(request)
+    user = await require_user(request)
     try:
-        ticket, events, users = await _db(request, _load_ticket, request.match_info["code"])
+        ticket, events, users = await run_db(request, _load_ticket, request.match_info["code"])
     except tickets.TicketNotFound:
         raise web.HTTPNotFound(text="Không tìm thấy phản ánh.") from None
     may_see_phone = ticket.contact_consent and (user.is_supervisor or ticket.assignee_id == user.id)
     allowed = sorted(tickets.TRANSITIONS.get(ticket.status, ()))
-    return await _render(request, "console/ticket.html", user, ticket=ticket, events=events, users=users,
+    return await render_page(request, "console/ticket.html", user, ticket=ticket, events=events, users=users,
                          allowed=allowed, now=tickets.utcnow(),
                          phone=ticket.phone if may_see_phone else ticket.masked_phone)
 
@@ -273,7 +261,7 @@ def _act(session, code: str, action: str, user_id: int, form: dict) -> str:
 
 
 async def ticket_action(request: web.Request) -> web.Response:
-    user = await _require_user(request)
+    user = await require_user(request)
     form = await request.post()
     await _check_csrf(request, form)
     code, action = request.match_info["code"], request.match_info["action"]
@@ -281,7 +269,7 @@ async def ticket_action(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     fields = {key: str(form.get(key, "")) for key in ("text", "status", "assignee", "priority")}
     try:
-        message = await _db(request, _act, code, action, user.id, fields)
+        message = await run_db(request, _act, code, action, user.id, fields)
     except tickets.TicketNotFound:
         raise web.HTTPNotFound(text="Không tìm thấy phản ánh.") from None
     except tickets.TicketError as error:
@@ -293,12 +281,12 @@ async def ticket_action(request: web.Request) -> web.Response:
 # --- reports -----------------------------------------------------------------------------
 
 async def report_page(request: web.Request) -> web.Response:
-    user = await _require_user(request)
+    user = await require_user(request)
     period = request.query.get("period", "").strip()[:10] or reports.current_period()
     try:
-        report = await _db(request, reports.build_report, period)
+        report = await run_db(request, reports.build_report, period)
     except ValueError as error:
-        return await _render(request, "console/report.html", user, report=None, period=period, error=str(error))
+        return await render_page(request, "console/report.html", user, report=None, period=period, error=str(error))
     charts = {
         "kind": reports.bar_chart_svg(report.by_kind, "Phản ánh theo loại"),
         "commune": reports.bar_chart_svg(report.by_commune[:15], "Phản ánh theo địa bàn"),
@@ -306,15 +294,15 @@ async def report_page(request: web.Request) -> web.Response:
         "sla": reports.bar_chart_svg([("Đúng hạn", report.sla_met), ("Quá hạn", report.sla_breached),
                                       ("Chưa đến hạn", report.sla_pending)], "Tuân thủ SLA"),
     }
-    return await _render(request, "console/report.html", user, report=report, period=period, charts=charts,
+    return await render_page(request, "console/report.html", user, report=report, period=period, charts=charts,
                          error=None)
 
 
 async def report_csv(request: web.Request) -> web.Response:
-    await _require_user(request)
+    await require_user(request)
     period = request.query.get("period", "").strip()[:10] or reports.current_period()
     try:
-        report = await _db(request, reports.build_report, period)
+        report = await run_db(request, reports.build_report, period)
     except ValueError as error:
         raise web.HTTPBadRequest(text=str(error)) from None
     return web.Response(

@@ -15,13 +15,12 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hotline.db import transaction
 from hotline.dossier_codes import check_code
 from hotline.dossier_import import import_records
 from hotline.dossier_reports import by_quarter, overdue_rate_by_month, overdue_report
 from hotline.dossiers import Dossier, view_of
 from hotline.web.api import token_required
-from hotline.web.app import SESSIONS, SETTINGS
+from hotline.web.app import SESSIONS, SETTINGS, run_db
 from hotline.workcalendar import to_vn
 
 MAX_IMPORT = 5000
@@ -30,15 +29,6 @@ MAX_IMPORT = 5000
 def _iso(moment) -> str | None:
     return to_vn(moment).isoformat() if moment else None
 
-
-async def _db(request: web.Request, fn):
-    factory = request.app[SESSIONS]
-
-    def work():
-        with transaction(factory) as session:
-            return fn(session)
-
-    return await asyncio.to_thread(work)
 
 
 @token_required
@@ -64,7 +54,7 @@ async def show(request: web.Request) -> web.Response:
                         for e in dossier.events],
         }
 
-    body = await _db(request, load)
+    body = await run_db(request, load)
     if body is None:
         return web.json_response({"error": "not found"}, status=404)
     return web.json_response(body)
@@ -83,7 +73,7 @@ async def overdue(request: web.Request) -> web.Response:
     agency = request.query.get("agency", "").strip()[:200] or None
     ward = request.query.get("ward", "").strip()[:120] or None
     limit, offset = _int(request, "limit", 100, 1000), _int(request, "offset", 0, 10**7)
-    report = await _db(request, lambda s: overdue_report(s, by=by, agency=agency, ward=ward,
+    report = await run_db(request, lambda s: overdue_report(s, by=by, agency=agency, ward=ward,
                                                          limit=limit, offset=offset))
     return web.json_response({
         "total": report.total,
@@ -100,7 +90,7 @@ async def overdue_rate(request: web.Request) -> web.Response:
     since = request.query.get("since", "")
     if since and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", since):
         return web.json_response({"error": "since must be YYYY-MM"}, status=400)
-    months = await _db(request, lambda s: overdue_rate_by_month(s, since=since or None))
+    months = await run_db(request, lambda s: overdue_rate_by_month(s, since=since or None))
 
     def rows(items):
         return [{"period": m.period, "due": m.due, "completed_late": m.completed_late,

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from hotline.dossier_codes import check_code
 from hotline.dossier_reports import by_quarter, overdue_rate_by_month, overdue_report
 from hotline.dossiers import STATUS_LABELS, Dossier, view_of
-from hotline.web.console import _db, _render, _require_user
+from hotline.web.app import run_db
+from hotline.web.console import render_page, require_user
 from hotline.workcalendar import now_vn, to_vn
 
 PAGE = 100
@@ -55,40 +56,40 @@ def _summary(session, since: str):
 
 async def index(request: web.Request) -> web.Response:
     """Search box, the overdue total per agency, and the monthly/quarterly overdue rate."""
-    user = await _require_user(request)
+    user = await require_user(request)
     typed = request.query.get("code", "")[:300]
     if typed.strip():
         checked = check_code(typed)
         if not checked.ok:
-            report, months, quarters = await _db(request, _summary, _since(request))
-            return await _render(request, "dossiers/index.html", user, title="Hồ sơ", searched=typed,
+            report, months, quarters = await run_db(request, _summary, _since(request))
+            return await render_page(request, "dossiers/index.html", user, title="Hồ sơ", searched=typed,
                                  since=_since(request),
                                  error=checked.message("vi"), report=report, months=months, quarters=quarters)
         raise web.HTTPFound(f"/console/dossiers/{checked.code}")
-    report, months, quarters = await _db(request, _summary, _since(request))
-    return await _render(request, "dossiers/index.html", user, title="Hồ sơ", searched="", error=None,
+    report, months, quarters = await run_db(request, _summary, _since(request))
+    return await render_page(request, "dossiers/index.html", user, title="Hồ sơ", searched="", error=None,
                          since=_since(request),
                          report=report, months=months, quarters=quarters)
 
 
 async def detail(request: web.Request) -> web.Response:
-    user = await _require_user(request)
+    user = await require_user(request)
     checked = check_code(request.match_info["code"])
     view, events = (None, None)
     if checked.ok:
-        view, events = await _db(request, _find, checked.code)
+        view, events = await run_db(request, _find, checked.code)
     if view is None:
-        response = await _render(request, "dossiers/detail.html", user, title="Không tìm thấy hồ sơ", view=None,
+        response = await render_page(request, "dossiers/detail.html", user, title="Không tìm thấy hồ sơ", view=None,
                                  events=[], searched=request.match_info["code"][:60], labels=_labels())
         response.set_status(404)
         return response
-    return await _render(request, "dossiers/detail.html", user, title=f"Hồ sơ {view.code}", view=view,
+    return await render_page(request, "dossiers/detail.html", user, title=f"Hồ sơ {view.code}", view=view,
                          events=events, labels=_labels())
 
 
 async def overdue(request: web.Request) -> web.Response:
     """Overdue dossiers grouped by agency or commune, filterable, most late first."""
-    user = await _require_user(request)
+    user = await require_user(request)
     by = "ward" if request.query.get("by") == "ward" else "agency"
     agency = request.query.get("agency", "").strip()[:200] or None
     ward = request.query.get("ward", "").strip()[:120] or None
@@ -96,9 +97,9 @@ async def overdue(request: web.Request) -> web.Response:
         page = max(1, min(int(request.query.get("page", "1")), 10_000))
     except ValueError:
         page = 1
-    report = await _db(request, lambda s: overdue_report(s, by=by, agency=agency, ward=ward, limit=PAGE,
+    report = await run_db(request, lambda s: overdue_report(s, by=by, agency=agency, ward=ward, limit=PAGE,
                                                          offset=(page - 1) * PAGE))
-    return await _render(request, "dossiers/overdue.html", user, title="Hồ sơ quá hạn", report=report, by=by,
+    return await render_page(request, "dossiers/overdue.html", user, title="Hồ sơ quá hạn", report=report, by=by,
                          agency=agency, ward=ward, page=page, page_size=PAGE, labels=_labels())
 
 
