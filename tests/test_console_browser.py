@@ -11,9 +11,6 @@ import pytest
 from conftest import PROJECT_ROOT, free_port, http_json, wait_until_ready
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture
@@ -37,11 +34,7 @@ def web_app(tmp_path: Path):
         log.close()
 
 
-def test_operator_logs_in_claims_replies_and_resolves(web_app):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_operator_logs_in_claims_replies_and_resolves(web_app, browser):
     auth = {"Authorization": "Bearer browser-token"}
     status, ticket = http_json("POST", f"{web_app}/api/tickets", {
         "kind": "complaint", "channel": "web", "reply_address": "widget-42", "sender_id": "web:widget-42",
@@ -50,28 +43,26 @@ def test_operator_logs_in_claims_replies_and_resolves(web_app):
     assert status == 201
     code = ticket["code"]
     dialogs: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(f"{web_app}/console/")
-        page.get_by_label("Tên đăng nhập").fill("lan")
-        page.get_by_label("Mật khẩu").fill("mat-khau-123")
-        page.get_by_role("button", name="Đăng nhập").click()
-        assert "Chị Lan" in page.inner_text("header")
-        row = page.locator("tr", has_text=code)
-        assert "<script>alert('xss')</script>" in row.inner_text()
-        row.get_by_role("button", name="Nhận").click()
-        assert page.inner_text("#assignee") == "Chị Lan"
-        assert "<script>alert('xss')</script>" in page.inner_text("#description")
-        page.get_by_label("Trả lời công dân").fill("Chúng tôi đã chuyển phản ánh tới UBND phường.")
-        page.get_by_role("button", name="Gửi trả lời").click()
-        assert "Đã gửi trả lời tới công dân" in page.inner_text("[role=status]")
-        page.get_by_label("Kết quả giải quyết").fill("Phường đã tiếp nhận hồ sơ của bạn.")
-        page.get_by_role("button", name="Đánh dấu đã giải quyết").click()
-        assert page.inner_text("#status") == "Đã giải quyết"
-        assert page.locator("#description script").count() == 0
-        browser.close()
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{web_app}/console/")
+    page.get_by_label("Tên đăng nhập").fill("lan")
+    page.get_by_label("Mật khẩu").fill("mat-khau-123")
+    page.get_by_role("button", name="Đăng nhập").click()
+    assert "Chị Lan" in page.inner_text("header")
+    row = page.locator("tr", has_text=code)
+    assert "<script>alert('xss')</script>" in row.inner_text()
+    row.get_by_role("button", name="Nhận").click()
+    assert page.inner_text("#assignee") == "Chị Lan"
+    assert "<script>alert('xss')</script>" in page.inner_text("#description")
+    page.get_by_label("Trả lời công dân").fill("Chúng tôi đã chuyển phản ánh tới UBND phường.")
+    page.get_by_role("button", name="Gửi trả lời").click()
+    assert "Đã gửi trả lời tới công dân" in page.inner_text("[role=status]")
+    page.get_by_label("Kết quả giải quyết").fill("Phường đã tiếp nhận hồ sơ của bạn.")
+    page.get_by_role("button", name="Đánh dấu đã giải quyết").click()
+    assert page.inner_text("#status") == "Đã giải quyết"
+    assert page.locator("#description script").count() == 0
+    page.close()
     assert dialogs == []
     # the citizen's web widget receives both messages
     status, inbox = http_json("GET", f"{web_app}/api/widget/messages?session=widget-42")

@@ -5,18 +5,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, free_port, http_json, wait_until_ready
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 # Procedures volunteers print most: birth and marriage registration, a lost ID card.
 TYPICAL = {"1.001193": "Thủ tục đăng ký khai sinh", "1.000894": "Thủ tục đăng ký kết hôn",
            "1.014064": "Cấp lại thẻ căn cước"}
@@ -50,14 +44,6 @@ def web_url(tmp_path_factory) -> str:
         assert "Traceback" not in log.read_text(errors="replace")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    with playwright_sync.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
