@@ -16,7 +16,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard nlu_data/*
 	bot/components/vietnamese_normalizer.py procedure_kb/textnorm.py procedure_kb/language.py \
 	procedure_kb/data/abbreviations.tsv
 
-.PHONY: install train run test test-fast bench lint clean
+.PHONY: install train run chat test test-fast bench lint clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 run: install train
 	$(PY) -m bot.runner
+
+# Terminal chat with the assistant that `make run` started.
+chat: install
+	$(PY) -m bot.chat_cli
 
 test: install train
 	$(PY) -m pytest
