@@ -112,7 +112,7 @@ def main() -> int:
     print("-" * len(header))
     for style in STYLES + ["ALL"]:
         line = [f"{style:<12}"]
-        for i, (name, (stats, _, _)) in enumerate(results.items()):
+        for i, (_name, (stats, _, _)) in enumerate(results.items()):
             if style == "ALL":
                 n = sum(s[0] for s in stats.values())
                 t1 = sum(s[1] for s in stats.values())

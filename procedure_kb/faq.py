@@ -31,7 +31,7 @@ _COMMON = frozenset("sau sap nhap co khong thi la gi the nao bao nhieu o dau toi
 def _features(folded: str) -> frozenset[str]:
     """Content words plus word pairs ("so_do", "can_cuoc": Vietnamese words are two syllables)."""
     words = folded.split()
-    pairs = {f"{a}_{b}" for a, b in zip(words, words[1:])}
+    pairs = {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)}
     return frozenset((set(words) - _COMMON) | pairs)
 
 

@@ -16,7 +16,7 @@ DEFAULT_DATA_TAKEN = "2026"
 SOURCE = "National Public Service Portal (dichvucong.gov.vn), crawl by chatbot-tthc/chatbot_tthc@53229487"
 
 
-def add_commands(commands: "argparse._SubParsersAction") -> None:
+def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register this module's sub-commands."""
     imp = commands.add_parser("import", help="parse the raw procedures JSONL into the committed data file")
     imp.add_argument("path", help="raw JSONL (../shared/data/procedures/tthc_procedures_dichvucong_2026.jsonl)")

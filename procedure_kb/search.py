@@ -110,7 +110,7 @@ def _doc_fields(proc: Procedure) -> dict[str, list[str]]:
 
 def _terms(words: list[str]) -> list[str]:
     """Unigrams plus adjacent bigrams ("khai_sinh"): Vietnamese words are two syllables."""
-    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 @dataclass

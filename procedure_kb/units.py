@@ -16,8 +16,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from procedure_kb.address_parse import (
+    after_street_word,
+    fold_address,
+    preceding_type,
+    tokenize,
+    type_word_size,
+)
 from procedure_kb.textnorm import nfc, normalize_tone_placement
-from procedure_kb.address_parse import after_street_word, fold_address, preceding_type, tokenize, type_word_size
 
 __all__ = [
     "AddressResult",

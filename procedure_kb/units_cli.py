@@ -10,7 +10,7 @@ DEFAULT_SOURCE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" 
 DEFAULT_TARGET = Path(__file__).resolve().parent / "data" / "admin_units.json.gz"
 
 
-def add_commands(commands: "argparse._SubParsersAction") -> None:
+def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register this module's sub-commands."""
     imp = commands.add_parser("import-units", help="build procedure_kb/data/admin_units.json.gz from ../shared/data")
     imp.add_argument("--source", type=Path, default=DEFAULT_SOURCE)

@@ -7,7 +7,6 @@ since a user's machine has only the committed data.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 from pathlib import Path
 
 import pytest

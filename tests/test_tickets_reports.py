@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from tickets_helpers import add_user, complaint, new_factory
 
 from hotline import reports
 from hotline import tickets as T
 from hotline.db import transaction, upgrade
 from hotline.workcalendar import VN_TZ
-from tickets_helpers import add_user, complaint, new_factory
 
 
 @pytest.fixture

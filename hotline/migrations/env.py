@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from hotline.db import Base, make_engine
 from hotline import models  # noqa: F401  (registers every table on Base.metadata)
+from hotline.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata
