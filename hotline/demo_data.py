@@ -75,9 +75,9 @@ def _phone(rng: random.Random) -> str:
 
 def _record(rng: random.Random, received: datetime, sequence: int, status: str, *, finish_ratio: float,
             not_after: datetime) -> dict[str, Any]:
-    code, name, value, unit = rng.choice(PROCEDURES)
-    agency, ward_code, ward, province = rng.choice(WARDS)
-    due = due_at(received, ProcessingTime(value, unit))
+    procedure = rng.choice(PROCEDURES)
+    place = rng.choice(WARDS)
+    due = due_at(received, ProcessingTime(*procedure[2:]))
     if status in ("completed", "returned", "withdrawn"):
         span = (due - received) * finish_ratio
         status_at = received + span
@@ -86,16 +86,28 @@ def _record(rng: random.Random, received: datetime, sequence: int, status: str, 
     else:
         status_at = received + (due - received) * rng.uniform(0.1, 0.6)
     status_at = max(received, min(status_at, not_after))  # nothing happens in the future
-    history = [{"status": "received", "at": received.isoformat(), "message": MESSAGES["received"]}]
+    record = _dossier(make_code(place[0], received.date(), sequence), procedure, place, received, due, status,
+                      status_at, _phone(rng))
     if status not in ("received", "withdrawn", "in_processing"):
-        history.append({"status": "in_processing", "at": (received + (status_at - received) / 3).isoformat(),
-                        "message": MESSAGES["in_processing"]})
+        record["history"].append({"status": "in_processing",
+                                  "at": (received + (status_at - received) / 3).isoformat(),
+                                  "message": MESSAGES["in_processing"]})
+    return record
+
+
+def _dossier(code: str, procedure: tuple[str, str, float, str], place: tuple[str, str, str, str],
+             received: datetime, due: datetime | None, status: str, status_at: datetime,
+             phone: str) -> dict[str, Any]:
+    """One dossier in the provincial export's JSON shape, its history starting at reception."""
+    procedure_code, name, _value, _unit = procedure
+    _agency, ward_code, ward_name, province = place
     return {
-        "code": make_code(agency, received.date(), sequence), "procedure_code": code, "procedure_name": name,
-        "agency": f"UBND {ward}", "ward_code": ward_code, "ward_name": ward, "province_name": province,
+        "code": code, "procedure_code": procedure_code, "procedure_name": name, "agency": f"UBND {ward_name}",
+        "ward_code": ward_code, "ward_name": ward_name, "province_name": province,
         "received_at": received.isoformat(), "due_at": due.isoformat() if due else "",
         "status": status, "status_at": status_at.isoformat(), "message": MESSAGES[status],
-        "phone": _phone(rng), "history": history,
+        "phone": phone,
+        "history": [{"status": "received", "at": received.isoformat(), "message": MESSAGES["received"]}],
     }
 
 
@@ -147,19 +159,11 @@ def _pin(records: list[dict[str, Any]]) -> None:
 
 
 def _fixed(code: str, status: str, phone: str, proc: int, ward: int) -> dict[str, Any]:
-    procedure_code, name, value, unit = PROCEDURES[proc]
-    agency, ward_code, ward_name, province = WARDS[ward]
     yymmdd = code.split("-")[1]
     received = datetime(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]), 9, 15, tzinfo=VN_TZ)
-    due = due_at(received, ProcessingTime(value, unit))
+    due = due_at(received, ProcessingTime(*PROCEDURES[proc][2:]))
     status_at = received + (due - received) * (0.4 if status == "in_processing" else 0.8)
-    return {
-        "code": code, "procedure_code": procedure_code, "procedure_name": name, "agency": f"UBND {ward_name}",
-        "ward_code": ward_code, "ward_name": ward_name, "province_name": province,
-        "received_at": received.isoformat(), "due_at": due.isoformat(), "status": status,
-        "status_at": status_at.isoformat(), "message": MESSAGES[status], "phone": phone,
-        "history": [{"status": "received", "at": received.isoformat(), "message": MESSAGES["received"]}],
-    }
+    return _dossier(code, PROCEDURES[proc], WARDS[ward], received, due, status, status_at, phone)
 
 
 def recent(today: date | None = None) -> list[dict[str, Any]]:
