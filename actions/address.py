@@ -173,6 +173,15 @@ def _buttons(options: list[dict[str, str]], slot: str) -> list[dict[str, str]]:
     return [{"title": o["name"], "payload": f'/inform_address{{"{slot}":"{o["code"]}"}}'} for o in options]
 
 
+def _ask_choice(dispatcher, tracker: Tracker, question: str, options: list[dict[str, str]], slot: str) -> None:
+    """Ask `question` with a button per option, or, when there are too many, name a few to type."""
+    buttons = _buttons(options, slot) if len(options) <= MAX_BUTTONS else []
+    if not buttons:
+        question += pick(tracker, " Bạn gõ tên, ví dụ: ", " Type its name, e.g. ") + ", ".join(
+            o["name"] for o in options[:3])
+    dispatcher.utter_message(text=question, buttons=buttons)
+
+
 class AskProvince(Action):
     def name(self) -> str:
         return "action_ask_addr_province"
@@ -213,12 +222,8 @@ class AskDistrict(Action):
         else:
             options = units.old_districts(province)
         pname = u.old_provinces.get(province, "")
-        text = pick(tracker, f"{pname}: bạn ở quận/huyện/thị xã/thành phố nào (cũ)?",
-                    f"{pname}: which district (old)?")
-        buttons = _buttons(options, "addr_district") if len(options) <= MAX_BUTTONS else []
-        if not buttons:
-            text += pick(tracker, " Bạn gõ tên, ví dụ: ", " Type its name, e.g. ") + ", ".join(o["name"] for o in options[:3])
-        dispatcher.utter_message(text=text, buttons=buttons)
+        _ask_choice(dispatcher, tracker, pick(tracker, f"{pname}: bạn ở quận/huyện/thị xã/thành phố nào (cũ)?",
+                                              f"{pname}: which district (old)?"), options, "addr_district")
         return []
 
 
@@ -232,11 +237,8 @@ class AskWard(Action):
         cands = [w for w in tracker.get_slot(CANDIDATES) or [] if w in u.old_wards]
         options = [{"code": w, "name": u.old_wards[w][0]} for w in cands] if cands else units.old_wards(district)
         dname = u.old_districts.get(district, ("", ""))[0]
-        text = pick(tracker, f"{dname}: bạn ở phường/xã/thị trấn nào (cũ)?", f"{dname}: which ward/commune (old)?")
-        buttons = _buttons(options, "addr_ward") if len(options) <= MAX_BUTTONS else []
-        if not buttons:
-            text += pick(tracker, " Bạn gõ tên, ví dụ: ", " Type its name, e.g. ") + ", ".join(o["name"] for o in options[:3])
-        dispatcher.utter_message(text=text, buttons=buttons)
+        _ask_choice(dispatcher, tracker, pick(tracker, f"{dname}: bạn ở phường/xã/thị trấn nào (cũ)?",
+                                              f"{dname}: which ward/commune (old)?"), options, "addr_ward")
         return []
 
 
