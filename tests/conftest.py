@@ -268,6 +268,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield url
 
 
+@pytest.fixture
+def sqlite_sessions(tmp_path: Path):
+    """A session factory on a migrated, empty hotline database in SQLite (quick single-engine tests)."""
+    from hotline.db import make_engine, make_session_factory, upgrade
+
+    url = f"sqlite:///{tmp_path / 'hotline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
 def _reset_postgres(url: str) -> None:
     """Empty the shared session database so each test starts clean."""
     from sqlalchemy import create_engine, text

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select, update
-from tickets_helpers import add_user, complaint, new_factory
+from tickets_helpers import add_user, complaint
 
 from hotline import tickets as T
 from hotline.db import transaction
@@ -49,14 +49,8 @@ async def fake_telegram():
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    from hotline.db import upgrade
-
-    url = f"sqlite:///{tmp_path / 'hotline.db'}"
-    upgrade(url)
-    engine, factory = new_factory(url)
-    yield factory
-    engine.dispose()
+def sessions(sqlite_sessions):
+    return sqlite_sessions
 
 
 async def test_operator_reply_reaches_telegram_once_after_a_failure(sessions, fake_telegram):

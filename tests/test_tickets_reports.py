@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from tickets_helpers import add_user, complaint, new_factory
+from tickets_helpers import add_user, complaint
 
 from hotline import reports
 from hotline import tickets as T
-from hotline.db import transaction, upgrade
+from hotline.db import transaction
 from hotline.workcalendar import VN_TZ
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    url = f"sqlite:///{tmp_path / 'hotline.db'}"
-    upgrade(url)
-    engine, factory = new_factory(url)
-    yield factory
-    engine.dispose()
+def sessions(sqlite_sessions):
+    return sqlite_sessions
 
 
 def vn(*args) -> datetime:
