@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -221,28 +222,38 @@ async def _refresh_from_province(sender: str, code: str | None) -> FetchResult |
     return outcome.fetch if outcome.fetch.kind == UNAVAILABLE else None
 
 
-def _verified(tracker: Tracker, dispatcher: CollectingDispatcher, lang: str) -> str | None:
-    code = tracker.get_slot(VERIFIED_SLOT)
-    if not code:
-        dispatcher.utter_message(
-            text=_t(lang, "Bạn cần tra cứu hồ sơ trước (mã hồ sơ và 4 số cuối điện thoại).",
-                    "Please look the dossier up first (its code and your phone's last 4 digits)."),
-            buttons=buttons((_t(lang, "Tra cứu hồ sơ", "Check a dossier"), "/check_dossier")))
-    return code
+class _VerifiedDossierAction(Action, ABC):
+    """An action on the dossier the citizen has just verified, answered on the citizen's channel.
+
+    Without a verified dossier it asks the citizen to look one up first and does nothing else.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
+        lang = reply_language(tracker)
+        code = tracker.get_slot(VERIFIED_SLOT)
+        if not code:
+            dispatcher.utter_message(
+                text=_t(lang, "Bạn cần tra cứu hồ sơ trước (mã hồ sơ và 4 số cuối điện thoại).",
+                        "Please look the dossier up first (its code and your phone's last 4 digits)."),
+                buttons=buttons((_t(lang, "Tra cứu hồ sơ", "Check a dossier"), "/check_dossier")))
+            return []
+        channel, address = citizen_channel(tracker)
+        return await self.act(dispatcher, tracker, lang, code, channel, address)
+
+    @abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, code: str, channel: str,
+                  address: str) -> list[dict[str, Any]]:
+        """Do the action for the verified dossier `code`."""
 
 
-class ActionDossierOpenTicket(Action):
+class ActionDossierOpenTicket(_VerifiedDossierAction):
     """Opens (once) an overdue_dossier ticket linked to the verified dossier."""
 
     def name(self) -> str:
         return "action_dossier_open_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        lang = reply_language(tracker)
-        code = _verified(tracker, dispatcher, lang)
-        if not code:
-            return []
-        channel, address = citizen_channel(tracker)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, code: str, channel: str,
+                  address: str) -> list[dict[str, Any]]:
         phone = settings().hotline_phone
 
         def work():
@@ -288,19 +299,14 @@ class ActionDossierOpenTicket(Action):
         return []
 
 
-class ActionDossierSubscribe(Action):
+class ActionDossierSubscribe(_VerifiedDossierAction):
     """Subscribes the citizen's channel to status changes of the verified dossier."""
 
     def name(self) -> str:
         return "action_dossier_subscribe"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        lang = reply_language(tracker)
-        code = _verified(tracker, dispatcher, lang)
-        if not code:
-            return []
-        channel, address = citizen_channel(tracker)
-
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, code: str, channel: str,
+                  address: str) -> list[dict[str, Any]]:
         def work() -> bool | None:
             with transaction(db_sessions()) as session:
                 dossier = get_by_code(session, code)
