@@ -1,7 +1,7 @@
 """Procedures: answer "how do I do X now?" with a compact, sourced card, and its follow-ups.
 
 `action_answer_procedure` searches the knowledge base with the citizen's own words and
-answers with a card (name and code, where to submit now, first documents, time, fee,
+answers with a card (name and code, where to submit now, the documents everyone brings, time, fee,
 online link, legal basis, data date and source); when the best results are close it
 offers three buttons; when nothing matches it says so, gives examples and the hotline.
 The procedure discussed is kept in the `procedure_code` slot, so "cần giấy tờ gì?",
@@ -21,9 +21,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import reply_language, settings, user_text
+from procedure_kb.documents import CONDITIONAL, NOTE, DocItem, document_view
 from procedure_kb.faq import render_answer, search_faq
 from procedure_kb.procedures import Channel, Procedure, data_meta
 from procedure_kb.search import get_procedure, search_procedures
+from procedure_kb.timing import stated_unit
 
 CODE_SLOT = "procedure_code"
 PART_SLOT = "procedure_part"  # "documents" | "steps": the part being paged
@@ -104,17 +106,29 @@ def level_label(proc: Procedure, lang: str) -> str:
     return ", ".join(_LEVEL_EN.get(p, p) for p in parts) if _en(lang) else proc.level_text
 
 
-def time_text(channel: Channel, lang: str) -> str:
-    """"5 ngày làm việc"; a number the portal gave without unit is shown as such."""
+def time_text(channel: Channel, lang: str, proc: Procedure | None = None) -> str:
+    """"5 ngày làm việc"; a bare number gets its unit only when the record's own text states it."""
     if channel.time_value is None:
         if channel.time_note:
             return channel.time_note
         return "not stated" if _en(lang) else "không ghi"
     value = f"{channel.time_value:g}"
-    if channel.time_unit:
-        unit = _UNIT_EN.get(channel.time_unit, channel.time_unit) if _en(lang) else channel.time_unit.lower()
-        return f"{value} {unit}"
-    return f"{value} (unit not stated by the portal)" if _en(lang) else f"{value} (Cổng DVC không ghi đơn vị)"
+    unit = channel.time_unit or (stated_unit(proc, channel) if proc else None)
+    if unit:
+        text = _unit(unit, channel.time_value, lang)
+        if not channel.time_unit:  # say where the unit came from: the portal's time cell has none
+            text += " (per the procedure description)" if _en(lang) else " (theo mô tả thủ tục)"
+        return text
+    if _en(lang):
+        return f"{value} (the portal gives no unit — ask where you submit)"
+    return f"{value} (Cổng DVC không ghi đơn vị — hỏi thêm tại nơi nộp)"
+
+
+def _unit(unit: str, value: float, lang: str) -> str:
+    if not _en(lang):
+        return f"{value:g} {unit.lower()}"
+    english = _UNIT_EN.get(unit, unit)
+    return f"{value:g} {english[:-1] if value == 1 and english.endswith('s') else english}"
 
 
 def _grouped(proc: Procedure, lang: str, key) -> str:
@@ -131,7 +145,7 @@ def _grouped(proc: Procedure, lang: str, key) -> str:
 
 
 def processing_time(proc: Procedure, lang: str) -> str:
-    return _grouped(proc, lang, lambda c: time_text(c, lang))
+    return _grouped(proc, lang, lambda c: time_text(c, lang, proc))
 
 
 def fee(proc: Procedure, lang: str) -> str:
@@ -146,23 +160,35 @@ def fee(proc: Procedure, lang: str) -> str:
     return _grouped(proc, lang, one)
 
 
-def documents(proc: Procedure):
-    """The documents to bring: rows with a count; the portal's notes (0 copies) only if none."""
-    counted = [d for d in proc.documents if d.originals or d.copies]
-    return counted or list(proc.documents)
+def _item_line(number: int, item: DocItem, lang: str, limit: int) -> str:
+    doc, en = item.doc, _en(lang)
+    if item.kind == NOTE:  # a remark, not a paper: a bullet, never a number
+        return f"• {_cut(doc.name, limit)}"
+    copies = []
+    if doc.originals:
+        copies.append(f"{doc.originals} original" if en else f"{doc.originals} bản chính")
+    if doc.copies:
+        copies.append(f"{doc.copies} copy" if en else f"{doc.copies} bản sao")
+    suffix = f" ({', '.join(copies)})" if copies else ""
+    form = f" — {'form' if en else 'mẫu'}: {doc.template}" if doc.template else ""
+    case = f" — {'only if' if en else 'nếu'}: {_cut(item.condition, 100)}" if item.condition else ""
+    return f"{number}. {_cut(doc.name, limit)}{suffix}{form}{case}"
 
 
 def document_lines(proc: Procedure, lang: str, start: int, count: int, limit: int = MAX_ITEM) -> list[str]:
-    lines = []
-    for number, doc in enumerate(documents(proc)[start : start + count], start + 1):
-        copies = []
-        if doc.originals:
-            copies.append(f"{doc.originals} original" if _en(lang) else f"{doc.originals} bản chính")
-        if doc.copies:
-            copies.append(f"{doc.copies} copy" if _en(lang) else f"{doc.copies} bản sao")
-        suffix = f" ({', '.join(copies)})" if copies else ""
-        form = f" — {'form' if _en(lang) else 'mẫu'}: {doc.template}" if doc.template else ""
-        lines.append(f"{number}. {_cut(doc.name, limit)}{suffix}{form}")
+    """Items start..start+count of the document view: required, then "only if" ones, then notes,
+    with a sub-heading where a class begins on this page."""
+    en = _en(lang)
+    headings = {
+        CONDITIONAL: "Only if your case applies:" if en else "Nếu thuộc trường hợp riêng (chỉ nộp khi đúng với bạn):",
+        NOTE: "Notes (not documents to bring):" if en else "Ghi chú (không phải giấy tờ cần nộp):",
+    }
+    lines, kind = [], None
+    for number, item in enumerate(document_view(proc).items[start : start + count], start + 1):
+        if item.kind != kind and item.kind in headings:
+            lines.append(headings[item.kind])
+        kind = item.kind
+        lines.append(_item_line(number, item, lang, limit))
     return lines
 
 
@@ -191,17 +217,19 @@ def transition_note(proc: Procedure, lang: str) -> str | None:
 def render_card(proc: Procedure, lang: str) -> str:
     """The compact answer card for one procedure."""
     en = _en(lang)
-    docs = documents(proc)
+    view = document_view(proc)
     lines = [
         f"{proc.name} ({'code' if en else 'mã'} {proc.code}) — {level_label(proc, lang)}",
         ("Where to submit now: " if en else "Nơi nộp hiện nay: ") + (proc.submit_where_en if en else proc.submit_where),
     ]
-    if docs:
-        lines.append(("Documents" if en else "Hồ sơ") + f" ({len(docs)}):")
-        lines += document_lines(proc, lang, 0, DOCS_IN_CARD, limit=170)
-        if len(docs) > DOCS_IN_CARD:
-            more = len(docs) - DOCS_IN_CARD
-            lines.append(f"… {more} more — type \"more documents\"" if en else f"… còn {more} giấy tờ — gõ \"xem thêm hồ sơ\"")
+    if view.items:
+        lines.append(_documents_heading(view, lang))
+        shown = min(DOCS_IN_CARD, len(view.documents))
+        lines += document_lines(proc, lang, 0, shown, limit=170)
+        rest = _rest_text(len(view.required) - min(shown, len(view.required)),
+                          len(view.conditional) - max(0, shown - len(view.required)), len(view.notes), lang)
+        if rest:
+            lines.append(rest)
     lines.append(("Processing time: " if en else "Thời hạn giải quyết: ") + processing_time(proc, lang))
     lines.append(("Fee: " if en else "Lệ phí: ") + fee(proc, lang))
     if proc.online:
@@ -216,6 +244,31 @@ def render_card(proc: Procedure, lang: str) -> str:
         lines.append("(Official text in Vietnamese.)")
     lines.append(source_line(proc, lang))
     return "\n".join(lines)
+
+
+def _documents_heading(view, lang: str) -> str:
+    """"Hồ sơ cần có (4 giấy tờ; thêm 6 nếu thuộc trường hợp riêng):" — counts documents, not notes."""
+    required, conditional = len(view.required), len(view.conditional)
+    if _en(lang):
+        parts = [f"{required} for everyone"] if required else []
+        parts += [f"{conditional} only in special cases"] if conditional else []
+        return f"Documents ({'; '.join(parts) or 'none listed'}):"
+    parts = [f"{required} giấy tờ"] if required else []
+    parts += [f"{'thêm ' if required else ''}{conditional} nếu thuộc trường hợp riêng"] if conditional else []
+    return f"Hồ sơ cần có ({'; '.join(parts) or 'Cổng DVC không ghi giấy tờ'}):"
+
+
+def _rest_text(required: int, conditional: int, notes: int, lang: str) -> str:
+    """What "xem thêm hồ sơ" still shows, so nothing is hidden without saying so."""
+    if _en(lang):
+        parts = [f"{required} more for everyone"] if required else []
+        parts += [f"{conditional} for special cases"] if conditional else []
+        parts += [f"{notes} notes"] if notes else []
+        return f"… {', '.join(parts)} — type \"more documents\"" if parts else ""
+    parts = [f"{required} giấy tờ"] if required else []
+    parts += [f"{conditional} giấy tờ nếu thuộc trường hợp riêng"] if conditional else []
+    parts += [f"{notes} ghi chú"] if notes else []
+    return f"… còn {', '.join(parts)} — gõ \"xem thêm hồ sơ\"" if parts else ""
 
 
 def card_buttons(lang: str) -> list[dict[str, str]]:
@@ -260,7 +313,7 @@ def part_page(proc: Procedure, part: str, start: int, lang: str) -> tuple[str, i
         lines = step_lines(proc, start, size)
         empty = "The portal lists no steps for this procedure." if en else "Cổng DVC không ghi các bước cho thủ tục này."
     else:
-        items, size = documents(proc), DOCS_PER_PAGE
+        items, size = document_view(proc).items, DOCS_PER_PAGE
         title = f"Documents — {proc.name}" if en else f"Hồ sơ cần có — {proc.name}"
         lines = document_lines(proc, lang, start, size)
         empty = "The portal lists no documents for this procedure." if en else "Cổng DVC không ghi thành phần hồ sơ cho thủ tục này."
@@ -336,7 +389,9 @@ class ActionAnswerProcedure(Action):
         if proc is None:
             return []
         dispatcher.utter_message(text=render_card(proc, lang), buttons=card_buttons(lang))
-        more = DOCS_IN_CARD if len(documents(proc)) > DOCS_IN_CARD else None
+        view = document_view(proc)
+        shown = min(DOCS_IN_CARD, len(view.documents))
+        more = shown if len(view.items) > shown else None  # "xem thêm" continues after the card's documents
         return [SlotSet(CODE_SLOT, proc.code), SlotSet(PART_SLOT, "documents" if more else None), SlotSet(PAGE_SLOT, more)]
 
 

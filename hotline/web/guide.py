@@ -15,8 +15,10 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from hotline.web.app import SETTINGS
+from procedure_kb.documents import DocItem, document_view
 from procedure_kb.procedures import Procedure, data_meta
 from procedure_kb.search import MAX_QUERY_CHARS, get_procedure, search_procedures
+from procedure_kb.timing import stated_unit
 from procedure_kb.units import lookup_address, where_to_go
 
 RESULTS = 10
@@ -47,7 +49,10 @@ def channel_rows(proc: Procedure) -> list[dict[str, str]]:
     for ch in proc.channels:
         time = ch.time_note
         if ch.time_value is not None:
-            time = f"{_number(ch.time_value)} {ch.time_unit.lower() if ch.time_unit else '(chưa ghi đơn vị)'}"
+            unit = ch.time_unit.lower() if ch.time_unit else ""
+            if not unit and stated_unit(proc, ch):  # the record's own text states the unit
+                unit = f"{stated_unit(proc, ch).lower()} (theo mô tả thủ tục)"
+            time = f"{_number(ch.time_value)} {unit or '(chưa ghi đơn vị)'}"
         row = {"channel": ch.channel, "time": time or "Không quy định", "fee": ch.fee or "Không có thông tin"}
         same = next((r for r in rows if (r["time"], r["fee"]) == (row["time"], row["fee"])), None)
         if same:  # ways with the same time and fee share one row: shorter to read and to print
@@ -58,7 +63,7 @@ def channel_rows(proc: Procedure) -> list[dict[str, str]]:
 
 
 def document_groups(proc: Procedure) -> list[dict[str, Any]]:
-    """Documents grouped under their heading, in the portal's order; notes marked apart."""
+    """Documents grouped under the portal's own headings, in its order (the page shows `checklist`)."""
     groups: list[dict[str, Any]] = []
     for doc in proc.documents:
         heading = doc.group or "Giấy tờ"
@@ -77,13 +82,27 @@ def document_groups(proc: Procedure) -> list[dict[str, Any]]:
     return groups
 
 
+def _checklist_item(item: DocItem) -> dict[str, str]:
+    doc = item.doc
+    counts = [f"{n} {label}" for n, label in ((doc.originals, "bản chính"), (doc.copies, "bản sao")) if n]
+    return {"name": doc.name, "counts": ", ".join(counts), "template": doc.template or "", "condition": item.condition}
+
+
+def checklist(proc: Procedure) -> dict[str, list[dict[str, str]]]:
+    """The citizen's checklist: what everyone brings, what only some cases need, and the notes apart."""
+    view = document_view(proc)
+    return {"required": [_checklist_item(i) for i in view.required],
+            "conditional": [_checklist_item(i) for i in view.conditional],
+            "notes": [_checklist_item(i) for i in view.notes]}
+
+
 def procedure_view(proc: Procedure) -> dict[str, Any]:
     meta = data_meta()
     return {
         "proc": proc,
         "levels": ", ".join(LEVELS_VI.get(level, level) for level in proc.levels) or proc.level_text,
         "channels": channel_rows(proc),
-        "groups": document_groups(proc),
+        "checklist": checklist(proc),
         "source": "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)",  # meta["source"] names the crawl, for maintainers
         "data_taken": proc.data_taken or meta.get("data_taken", ""),
         "imported": meta.get("imported", ""),
