@@ -73,6 +73,37 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 240) 
     raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
+def settings_env(**values: str):
+    """(settings, child environment) as `make run` has them with these environment values set."""
+    from bot.processes import child_environment
+    from hotline.settings import load_settings
+
+    previous = dict(os.environ)
+    os.environ.update(values)
+    try:
+        settings = load_settings()
+        return settings, child_environment(settings)
+    finally:
+        os.environ.clear()
+        os.environ.update(previous)
+
+
+def start_process(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a server in the project directory, its output appended to `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate a server; kill it when it has not stopped after 20 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 # --- the trained model -------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -101,7 +132,7 @@ class Stack:
     web_url: str
     env: dict[str, str]
     var_dir: Path
-    model: Path
+    model: Path | None  # only the Rasa server needs it
     processes: dict[str, subprocess.Popen]
     logs: Path
 
@@ -129,24 +160,14 @@ class Stack:
 
     def start(self, name: str) -> None:
         from bot import processes
-        from hotline.settings import load_settings
 
-        previous = dict(os.environ)
-        os.environ.update(self.env)
-        try:
-            settings = load_settings()
-        finally:
-            os.environ.clear()
-            os.environ.update(previous)
+        settings, _ = settings_env(**self.env)
         if name == "rasa":
             processes.prepare_tracker_store(settings)
-        spec = {
-            "actions": processes.action_server(settings),
-            "rasa": processes.rasa_server(settings, str(self.model)),
-            "web": processes.web_app(settings),
-        }[name]
-        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(spec.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=log)
+            spec = processes.rasa_server(settings, str(self.model))
+        else:
+            spec = {"actions": processes.action_server, "web": processes.web_app}[name](settings)
+        process = start_process(spec.command, self.env, self.logs / f"{name}.log")
         self.processes[name] = process
         try:
             wait_until_ready(spec.ready_url, process)
@@ -157,20 +178,11 @@ class Stack:
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
         if process and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def _stack_env(var_dir: Path, **overrides: str) -> dict[str, str]:
-    from bot.processes import child_environment
-    from hotline.settings import load_settings
-
-    previous = dict(os.environ)
-    os.environ.update(
+    _settings, env = settings_env(
         VAR_DIR=str(var_dir),
         RASA_PORT=str(free_port()),
         ACTION_PORT=str(free_port()),
@@ -178,16 +190,15 @@ def _stack_env(var_dir: Path, **overrides: str) -> dict[str, str]:
         HOST="127.0.0.1",
         **overrides,
     )
-    try:
-        return child_environment(load_settings())
-    finally:
-        os.environ.clear()
-        os.environ.update(previous)
+    return env
 
 
 @contextmanager
-def running_stack(model: Path, var_dir: Path, logs: Path, names=("web", "actions", "rasa"), **env) -> Iterator[Stack]:
-    """Start the named servers with extra environment; stop them on exit."""
+def running_stack(model: Path | None, var_dir: Path, logs: Path, names=("web", "actions", "rasa"), **env) -> Iterator[Stack]:
+    """Start the named servers with extra environment; stop them on exit.
+
+    `names=()` starts none: the caller starts them with `Stack.start` (e.g. on a worker thread).
+    """
     env = _stack_env(var_dir, **env)
     running = Stack(
         rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",

@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, free_port, http_json, wait_until_ready
+from conftest import PROJECT_ROOT, http_json, running_stack
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def web_app(tmp_path: Path):
-    port = free_port()
-    env = dict(os.environ, VAR_DIR=str(tmp_path), WEB_PORT=str(port), HOST="127.0.0.1", API_TOKEN="browser-token",
-               TELEGRAM_BOT_TOKEN="", HOTLINE_DATABASE_URL="")
-    python = sys.executable
-    subprocess.run([python, "-m", "hotline", "users", "create", "--username", "lan", "--role", "operator",
-                    "--password", "mat-khau-123", "--name", "Chị Lan"], cwd=PROJECT_ROOT, env=env, check=True,
-                   capture_output=True)
-    log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([python, "-m", "hotline.web"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(f"{url}/health", process, timeout=60)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with running_stack(None, tmp_path, tmp_path, names=(), API_TOKEN="browser-token", TELEGRAM_BOT_TOKEN="",
+                       HOTLINE_DATABASE_URL="") as web:
+        subprocess.run([sys.executable, "-m", "hotline", "users", "create", "--username", "lan", "--role", "operator",
+                        "--password", "mat-khau-123", "--name", "Chị Lan"], cwd=PROJECT_ROOT, env=web.env, check=True,
+                       capture_output=True)
+        web.start("web")
+        yield web.web_url
 
 
 def test_operator_logs_in_claims_replies_and_resolves(web_app, browser):

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import free_port, http_json, wait_until_ready
+from conftest import free_port, http_json, running_stack, settings_env, start_process, stop_process
 from fake_telegram import FakeTelegram
 from telegram import Bot
 
-from bot.processes import child_environment, telegram_bridge, web_app
+from bot.processes import telegram_bridge
 from bot.telegram_bridge import Bridge, RasaClient
-from hotline.settings import PROJECT_ROOT, load_settings
 
 
 @pytest.fixture
@@ -31,50 +28,20 @@ async def fake() -> FakeTelegram:
     await server.stop()
 
 
-def _settings_env(**values: str) -> dict[str, str]:
-    """The child environment `make run` would give, for these settings."""
-    previous = dict(os.environ)
-    os.environ.update(values)
-    try:
-        return child_environment(load_settings())
-    finally:
-        os.environ.clear()
-        os.environ.update(previous)
-
-
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    with open(log, "ab") as out:
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture
 async def bridge(fake: FakeTelegram, stack, tmp_path: Path):
     """`python -m bot.telegram_bridge` exactly as `make run` starts it, polling the fake API."""
     env = dict(stack.env, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url)
-    previous = dict(os.environ)
-    os.environ.update(env)
-    try:
-        spec = telegram_bridge(load_settings())
-    finally:
-        os.environ.clear()
-        os.environ.update(previous)
+    settings, _ = settings_env(**env)
+    spec = telegram_bridge(settings)
     log = tmp_path / "bridge.log"
-    process = _start(spec.command, env, log)
+    process = start_process(spec.command, env, log)
     try:
         await fake.wait_for(lambda: fake.called("getUpdates") or process.poll() is not None, timeout=60)
         assert process.poll() is None, log.read_text()
         yield process
     finally:
-        await asyncio.to_thread(_stop, process)  # the fake API must keep answering meanwhile
+        await asyncio.to_thread(stop_process, process)  # the fake API must keep answering meanwhile
         output = log.read_text(errors="replace")
         assert "Traceback" not in output, output[-3000:]
 
@@ -204,44 +171,35 @@ async def test_rasa_down_gets_an_apology_not_silence(fake):
 
 async def test_operator_reply_reaches_the_telegram_chat(fake, tmp_path):
     """The hotline web app's notifier pushes an operator's reply with python-telegram-bot."""
-    env = _settings_env(
-        VAR_DIR=str(tmp_path / "var"), WEB_PORT=str(free_port()), HOST="127.0.0.1", API_TOKEN="test-token-123",
-        HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'hotline.db'}",
-        TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
-    )
-    previous = dict(os.environ)
-    os.environ.update(env)
-    try:
-        spec = web_app(load_settings())
-    finally:
-        os.environ.clear()
-        os.environ.update(previous)
-    process = _start(spec.command, env, tmp_path / "web.log")
-    try:
-        await asyncio.to_thread(wait_until_ready, spec.ready_url, process, 90)
-        from hotline.db import make_engine, make_session_factory, transaction
-        from hotline.users import create_user
+    with running_stack(None, tmp_path / "var", tmp_path, names=(), API_TOKEN="test-token-123",
+                       HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'hotline.db'}",
+                       TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url) as web:
+        try:
+            await asyncio.to_thread(web.start, "web")  # on a thread: the fake API must keep answering
+            from hotline.db import make_engine, make_session_factory, transaction
+            from hotline.users import create_user
 
-        engine = make_engine(env["HOTLINE_DATABASE_URL"])
-        with transaction(make_session_factory(engine)) as session:
-            create_user(session, "lan", "mat-khau-123", "operator", rounds=4)
-        engine.dispose()
-        base = f"http://127.0.0.1:{env['WEB_PORT']}"
-        auth = {"Authorization": "Bearer test-token-123"}
-        status, ticket = http_json("POST", f"{base}/api/tickets", {
-            "kind": "complaint", "description": "Xã chưa trả lời đơn của tôi", "channel": "telegram",
-            "reply_address": "7006", "sender_id": "telegram:7006", "channel_message_id": "m-1",
-        }, headers=auth)
-        assert status == 201, ticket
-        status, body = http_json("POST", f"{base}/api/tickets/{ticket['code']}/reply",
-                                 {"operator": "lan", "text": "Chúng tôi đã chuyển đơn tới UBND xã."}, headers=auth)
-        assert status == 200, body
-        [pushed] = await fake.wait_for(lambda: fake.sent(7006), timeout=30)
-        assert ticket["code"] in pushed["text"] and "UBND xã" in pushed["text"]
-        await _sleep(2)
-        assert len(fake.sent(7006)) == 1, "pushed exactly once"
-    finally:
-        await asyncio.to_thread(_stop, process)
+            engine = make_engine(web.env["HOTLINE_DATABASE_URL"])
+            with transaction(make_session_factory(engine)) as session:
+                create_user(session, "lan", "mat-khau-123", "operator", rounds=4)
+            engine.dispose()
+            base = web.web_url
+            auth = {"Authorization": "Bearer test-token-123"}
+            status, ticket = http_json("POST", f"{base}/api/tickets", {
+                "kind": "complaint", "description": "Xã chưa trả lời đơn của tôi", "channel": "telegram",
+                "reply_address": "7006", "sender_id": "telegram:7006", "channel_message_id": "m-1",
+            }, headers=auth)
+            assert status == 201, ticket
+            status, body = http_json("POST", f"{base}/api/tickets/{ticket['code']}/reply",
+                                     {"operator": "lan", "text": "Chúng tôi đã chuyển đơn tới UBND xã."},
+                                     headers=auth)
+            assert status == 200, body
+            [pushed] = await fake.wait_for(lambda: fake.sent(7006), timeout=30)
+            assert ticket["code"] in pushed["text"] and "UBND xã" in pushed["text"]
+            await _sleep(2)
+            assert len(fake.sent(7006)) == 1, "pushed exactly once"
+        finally:
+            await asyncio.to_thread(web.stop, "web")
 
 
 async def test_webhook_mode(fake, stack, tmp_path):
@@ -251,7 +209,7 @@ async def test_webhook_mode(fake, stack, tmp_path):
     command = [sys.executable, "-m", "bot.telegram_bridge", "--webhook-url", "https://bot.example.vn/telegram",
                "--listen", "127.0.0.1", "--port", str(port), "--secret", "s3cret-token"]
     log = tmp_path / "webhook.log"
-    process = _start(command, env, log)
+    process = start_process(command, env, log)
     try:
         [registered] = await fake.wait_for(lambda: fake.called("setWebhook"), timeout=60)
         assert registered.params["url"] == "https://bot.example.vn/telegram"
@@ -275,5 +233,5 @@ async def test_webhook_mode(fake, stack, tmp_path):
         [answer, *_] = await fake.wait_for(lambda: fake.sent(7007))
         assert "Xin chào" in answer["text"]
     finally:
-        await asyncio.to_thread(_stop, process)
+        await asyncio.to_thread(stop_process, process)
     assert "Traceback" not in log.read_text(errors="replace")
