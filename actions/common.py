@@ -20,6 +20,11 @@ def user_text(tracker: Tracker) -> str:
     return latest.get(ORIGINAL_TEXT) or latest.get("text") or ""
 
 
+def latest_intent(tracker: Tracker) -> str:
+    """The name of the intent the NLU gave the citizen's latest message ("" when there is none)."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
 def reply_language(tracker: Tracker) -> str:
     """"en" when the citizen writes English, else "vi"."""
     slot = tracker.get_slot("language")

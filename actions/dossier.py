@@ -17,7 +17,15 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buttons, citizen_channel, db_sessions, reply_language, settings, user_text
+from actions.common import (
+    buttons,
+    citizen_channel,
+    db_sessions,
+    latest_intent,
+    reply_language,
+    settings,
+    user_text,
+)
 from hotline.db import transaction
 from hotline.dossier_codes import check_code, find_code
 from hotline.dossier_connector import UNAVAILABLE, DossierConnector, FetchResult, sync_dossier
@@ -37,10 +45,6 @@ log = logging.getLogger(__name__)
 
 CODE_SLOT, DIGITS_SLOT, VERIFIED_SLOT = "dossier_code", "dossier_digits", "dossier_verified_code"
 STOP_INTENTS = {"stop", "deny"}  # the form rules turn these into "cancelled"
-
-
-def _intent(tracker: Tracker) -> str:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
 def _t(lang: str, vi: str, en: str) -> str:
@@ -113,7 +117,7 @@ class ValidateDossierForm(FormValidationAction):
 
     async def extract_dossier_code(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
-        if _intent(tracker) in STOP_INTENTS:
+        if latest_intent(tracker) in STOP_INTENTS:
             return {}  # let the form be interrupted by the stop rule
         text = user_text(tracker)
         if requested == CODE_SLOT:
@@ -124,7 +128,7 @@ class ValidateDossierForm(FormValidationAction):
         return {}
 
     async def extract_dossier_digits(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != DIGITS_SLOT or _intent(tracker) in STOP_INTENTS:
+        if tracker.get_slot("requested_slot") != DIGITS_SLOT or latest_intent(tracker) in STOP_INTENTS:
             return {}
         return {DIGITS_SLOT: user_text(tracker)[:40]}
 

@@ -18,7 +18,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import buttons, citizen_channel, db_sessions, pick, reply_language, settings, user_text
+from actions.common import (
+    buttons,
+    citizen_channel,
+    db_sessions,
+    latest_intent,
+    pick,
+    reply_language,
+    settings,
+    user_text,
+)
 from hotline import tickets
 from hotline.db import transaction
 from hotline.workcalendar import DEFAULT_CALENDAR, VN_TZ, now_vn
@@ -127,7 +136,7 @@ def _yes_no(tracker: Tracker) -> str | None:
         return "no"
     if _YES.match(folded):
         return "yes"
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     return {"affirm": "yes", "deny": "no"}.get(intent)
 
 
@@ -136,7 +145,7 @@ def _wants_to_stop(tracker: Tracker) -> bool:
 
     Only short messages count: a long description is an answer even if the NLU hears "stop" in it.
     """
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     return intent == "stop" and len(user_text(tracker).split()) <= 6
 
 
@@ -151,7 +160,7 @@ class ActionStartComplaint(Action):
         return "action_start_complaint"
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         kind = "feedback" if intent == "give_feedback" else "complaint"
         events = [SlotSet(slot, None) for slot in FORM_SLOTS]
         events += [SlotSet("ticket_kind", kind), SlotSet("complaint_draft_id", uuid.uuid4().hex)]
