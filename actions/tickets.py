@@ -93,10 +93,13 @@ def transcript(tracker: Tracker, limit: int = 40) -> list[dict[str, str]]:
     return lines[-limit:]
 
 
+NO_PLACE: dict[str, str | None] = {"complaint_commune_code": None, "complaint_commune_name": None,
+                                   "complaint_province_code": None, "complaint_province_name": None}
+
+
 def resolve_place(text: str) -> dict[str, str | None]:
     """New commune/province from what the citizen typed: a new ward name, else an old address."""
-    place = {"complaint_commune_code": None, "complaint_commune_name": None,
-             "complaint_province_code": None, "complaint_province_name": None}
+    place = dict(NO_PLACE)
     try:
         from procedure_kb.units import lookup_address, reverse_lookup
 
@@ -214,8 +217,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_complaint_place(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
         if fold(text) in _NONE_WORDS:
-            return {"complaint_place": "—", "complaint_commune_code": None, "complaint_commune_name": None,
-                    "complaint_province_code": None, "complaint_province_name": None}
+            return {"complaint_place": "—", **NO_PLACE}
         place = await asyncio.to_thread(resolve_place, text)
         shown = place["complaint_commune_name"] or text
         if place["complaint_province_name"]:
