@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 from hotline.settings import PROJECT_ROOT, Settings
 
-VENV_BIN = Path(sys.executable).parent
-
 
 @dataclass(frozen=True)
 class ProcessSpec:
@@ -89,7 +87,7 @@ def rasa_server(settings: Settings, model: str | None = None) -> ProcessSpec:
     return ProcessSpec(
         "rasa",
         [
-            str(VENV_BIN / "rasa"), "run", "--enable-api",
+            sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
             "--model", model or settings.model_path,
             "--endpoints", settings.rasa_endpoints,
             "--credentials", "bot/credentials.yml",
