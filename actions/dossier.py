@@ -82,6 +82,13 @@ def _language(tracker: Tracker) -> str:
     return reply_language(tracker)
 
 
+def _ask(dispatcher: CollectingDispatcher, tracker: Tracker, vi: str, en: str) -> list[dict[str, Any]]:
+    """Ask in the reply language, and keep it: the answer (a code, digits) says nothing about it."""
+    lang = _language(tracker)
+    dispatcher.utter_message(text=_t(lang, vi, en))
+    return [SlotSet("language", lang)]
+
+
 class ActionAskDossierCode(Action):
     """Asks for the code (a custom action so the language survives a code-only message)."""
 
@@ -89,11 +96,9 @@ class ActionAskDossierCode(Action):
         return "action_ask_dossier_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        lang = _language(tracker)
-        dispatcher.utter_message(text=_t(
-            lang, "Bạn vui lòng nhập mã hồ sơ in trên giấy tiếp nhận (dạng 000.00.31.H29-250715-0012).",
-            "Please type the dossier code printed on your receipt (it looks like 000.00.31.H29-250715-0012)."))
-        return [SlotSet("language", lang)]
+        return _ask(
+            dispatcher, tracker, "Bạn vui lòng nhập mã hồ sơ in trên giấy tiếp nhận (dạng 000.00.31.H29-250715-0012).",
+            "Please type the dossier code printed on your receipt (it looks like 000.00.31.H29-250715-0012).")
 
 
 class ActionAskDossierDigits(Action):
@@ -101,12 +106,11 @@ class ActionAskDossierDigits(Action):
         return "action_ask_dossier_digits"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        lang = _language(tracker)
-        dispatcher.utter_message(text=_t(
-            lang, "Để bảo vệ thông tin của bạn, vui lòng nhập 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ.",
+        return _ask(
+            dispatcher, tracker,
+            "Để bảo vệ thông tin của bạn, vui lòng nhập 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ.",
             "To protect your data, please type the last 4 digits of the phone number given when the dossier "
-            "was filed."))
-        return [SlotSet("language", lang)]
+            "was filed.")
 
 
 class ValidateDossierForm(FormValidationAction):
