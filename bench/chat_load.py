@@ -12,7 +12,9 @@ configuration (PostgreSQL tracker store, Redis lock store, two Sanic workers) wh
 PostgreSQL and Redis answer on this machine.
 Each conversation is one pass over a realistic script, then a new citizen takes its place.
 It prints throughput and p50/p95/p99 latency for both bots and the ratio of peak throughput.
-The starter bot is `rasa init` (DIET + TED + UnexpecTED), trained in a temporary folder.
+The starter bot is `rasa init` (DIET + TED + UnexpecTED), trained in a temporary folder and
+served twice: as `rasa init` leaves it (in-memory tracker store: nothing survives a restart)
+and with the same SQLite tracker store as ours (like for like).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -225,18 +228,34 @@ def production_overrides() -> tuple[dict[str, str], object] | None:
                 HOTLINE_DATABASE_URL=url, SANIC_WORKERS="2"), drop
 
 
-def start_starter(folder: Path, logs: Path) -> tuple[list[subprocess.Popen], str, float, float]:
+def train_starter(folder: Path, logs: Path) -> float:
+    """`rasa init` (it trains the starter bot); returns the training time."""
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     t0 = time.monotonic()
     subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder, env=env,
                    stdout=open(logs / "starter-train.log", "wb"), stderr=subprocess.STDOUT, check=True)
-    train_s = time.monotonic() - t0
-    port = free_port()
+    return time.monotonic() - t0
+
+
+def start_starter(folder: Path, logs: Path, sql_tracker: bool = False) -> tuple[list[subprocess.Popen], str, float]:
+    """Serve the starter bot as `rasa init` made it (in-memory tracker store), or with the
+    same SQLite tracker store as ours, which is the like-for-like comparison."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    command = [RASA, "run", "--enable-api", "--port", str(free_port()), "--model", "models"]
+    if sql_tracker:
+        database = folder / "tracker.db"
+        with sqlite3.connect(database) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+        (folder / "endpoints-sql.yml").write_text(
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {database}\n"
+        )
+        command += ["--endpoints", "endpoints-sql.yml"]
+    port = command[command.index("--port") + 1]
     t0 = time.monotonic()
-    process = subprocess.Popen([RASA, "run", "--enable-api", "--port", str(port), "--model", "models"],
-                               cwd=folder, env=env, stdout=open(logs / "starter.log", "wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=folder, env=env, stdout=open(logs / "starter.log", "ab"),
+                               stderr=subprocess.STDOUT)
     wait_ready(f"http://127.0.0.1:{port}/status", process)
-    return [process], f"http://127.0.0.1:{port}/webhooks/rest/webhook", time.monotonic() - t0, train_s
+    return [process], f"http://127.0.0.1:{port}/webhooks/rest/webhook", time.monotonic() - t0
 
 
 def stop(started: list[subprocess.Popen]) -> None:
@@ -291,11 +310,14 @@ def main() -> int:
                 drop()
         starter_start = starter_train = float("nan")
         if not args.skip_starter:
-            started, url, starter_start, starter_train = start_starter(tmp_path / "starter", tmp_path)
-            try:
-                results += asyncio.run(measure(url, STARTER_SCRIPT, "starter", args.duration))
-            finally:
-                stop(started)
+            starter_train = train_starter(tmp_path / "starter", tmp_path)
+            for sql_tracker, name in ((False, "starter"), (True, "starter-sqlite")):
+                started, url, seconds = start_starter(tmp_path / "starter", tmp_path, sql_tracker)
+                starter_start = seconds if not sql_tracker else starter_start
+                try:
+                    results += asyncio.run(measure(url, STARTER_SCRIPT, name, args.duration))
+                finally:
+                    stop(started)
 
     print(f"\nmodel load + server start: ours {ours_start:.1f} s, starter bot {starter_start:.1f} s "
           f"(starter training {starter_train:.0f} s)")
@@ -305,11 +327,11 @@ def main() -> int:
     ours_fixed = next(r for r in results if r.label.startswith("ours: 20"))
     verdicts = [f"p95 at 20 msg/s: {ours_fixed.pct(95):.0f} ms (target < 150 ms)",
                 f"model load + start: {ours_start:.1f} s (target < 20 s)"]
-    starter = [r for r in results if r.label.startswith("starter: saturation")]
-    if starter:
-        for peak in [r for r in results if "saturation" in r.label and not r.label.startswith("starter")]:
-            ratio = peak.throughput / starter[0].throughput
-            verdicts.append(f"peak throughput ratio {peak.label.split(':')[0]}/starter: {ratio:.1f}x (target >= 3x)")
+    peaks = {r.label.split(":")[0]: r.throughput for r in results if "saturation" in r.label}
+    for baseline in ("starter", "starter-sqlite"):
+        for ours in ("ours", "ours-prod"):
+            if baseline in peaks and ours in peaks:
+                verdicts.append(f"peak throughput {ours}/{baseline}: {peaks[ours] / peaks[baseline]:.1f}x (target >= 3x)")
     print("\n" + "\n".join(verdicts))
     return 0
 
