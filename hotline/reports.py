@@ -12,12 +12,13 @@ import io
 import re
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from html import escape
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.dossier_reports import MonthRate, overdue_rate_by_month
 from hotline.sla import office_hours_between
 from hotline.tickets import Ticket
 from hotline.triage import KINDS
@@ -49,6 +50,18 @@ class Report:
     csat_count: int = 0
     csat_average: float | None = None
     csat_distribution: list[tuple[str, int]] = field(default_factory=list)
+    # Dossiers due in the period (one row per month): due, completed late, still overdue.
+    dossier_months: list[MonthRate] = field(default_factory=list)
+
+    @property
+    def dossier_overdue(self) -> MonthRate:
+        """The period's dossier figures summed over its months."""
+        return MonthRate(
+            self.period,
+            sum(m.due for m in self.dossier_months),
+            sum(m.completed_late for m in self.dossier_months),
+            sum(m.still_overdue for m in self.dossier_months),
+        )
 
     @property
     def sla_compliance(self) -> float | None:
@@ -118,6 +131,8 @@ def build_report(session: Session, period: str, now: datetime | None = None) -> 
     report.csat_count = len(ratings)
     report.csat_average = round(statistics.fmean(ratings), 2) if ratings else None
     report.csat_distribution = [(f"{score} sao", ratings.count(score)) for score in range(1, 6)]
+    last_month = (end.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    report.dossier_months = overdue_rate_by_month(session, now, since=start.strftime("%Y-%m"), until=last_month)
     return report
 
 
@@ -185,4 +200,9 @@ def report_csv(report: Report) -> str:
     writer.writerow(["Điểm hài lòng trung bình (1-5)", "" if report.csat_average is None else report.csat_average])
     for label, count in report.csat_distribution:
         writer.writerow([label, count])
+    writer.writerow([])
+    writer.writerow(["Hồ sơ đến hạn trong tháng", "Đến hạn", "Hoàn thành trễ", "Còn quá hạn", "Tỷ lệ trễ hạn (%)"])
+    for month in [*report.dossier_months, report.dossier_overdue]:
+        writer.writerow([month.period, month.due, month.completed_late, month.still_overdue,
+                         round(100 * month.rate, 1)])
     return "\ufeff" + out.getvalue()

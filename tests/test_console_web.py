@@ -106,7 +106,8 @@ async def test_reports_page_has_charts_and_csv(client):
     T.open_ticket(sessions(client), **complaint())
     await log_in(client, "boss")
     page = await (await client.get("/console/reports")).text()
-    assert page.count("<svg") == 4 and "Phường Ba Đình" in page
+    # one chart per table: kind, commune, SLA, satisfaction, overdue dossiers
+    assert page.count("<svg") == 5 and "Phường Ba Đình" in page and "Hồ sơ trễ hạn" in page
     quarter = await (await client.get("/console/reports", params={"period": "2026-Q9"})).text()
     assert "period must look like" in quarter
     csv = await client.get("/console/reports.csv", params={"period": "2026-Q1"})

@@ -56,3 +56,30 @@ def test_bad_periods_are_refused():
     for bad in ("", "2026", "2026-13", "2026-Q5", "1999-01", "'; DROP"):
         with pytest.raises(ValueError):
             reports.parse_period(bad)
+
+
+def test_report_carries_the_dossier_overdue_rate_per_month(sessions):
+    from hotline.dossiers import DossierRecord, upsert_dossier
+
+    def dossier(code: str, due: datetime, status: str, status_at: datetime) -> DossierRecord:
+        return DossierRecord(code=code, received_at=vn(2026, 2, 20, 9, 0), status=status, status_at=status_at,
+                             due_at=due, procedure_code="1.001193", ward_name="Phường Ba Đình")
+
+    with transaction(sessions) as session:
+        upsert_dossier(session, dossier("000.00.31.H29-260220-0001", vn(2026, 3, 5, 17, 0), "completed",
+                                        vn(2026, 3, 4, 10, 0)))                       # on time
+        upsert_dossier(session, dossier("000.00.31.H29-260220-0002", vn(2026, 3, 5, 17, 0), "completed",
+                                        vn(2026, 3, 9, 10, 0)))                       # completed late
+        upsert_dossier(session, dossier("000.00.31.H29-260220-0003", vn(2026, 3, 20, 17, 0), "in_processing",
+                                        vn(2026, 2, 21, 10, 0)))                      # still overdue
+        upsert_dossier(session, dossier("000.00.31.H29-260220-0004", vn(2026, 4, 2, 17, 0), "in_processing",
+                                        vn(2026, 2, 21, 10, 0)))                      # due in April
+    with transaction(sessions) as session:
+        march = reports.build_report(session, "2026-03", now=vn(2026, 4, 10, 12, 0))
+        quarter = reports.build_report(session, "2026-Q1", now=vn(2026, 4, 10, 12, 0))
+    assert [(m.period, m.due, m.completed_late, m.still_overdue) for m in march.dossier_months] == [
+        ("2026-03", 3, 1, 1)
+    ]
+    assert march.dossier_overdue.rate == pytest.approx(2 / 3)
+    assert quarter.dossier_overdue.late == 2 and quarter.dossier_overdue.due == 3
+    assert "2026-03,3,1,1,66.7" in reports.report_csv(march)

@@ -293,6 +293,8 @@ async def report_page(request: web.Request) -> web.Response:
         "csat": reports.bar_chart_svg(report.csat_distribution, "Mức hài lòng"),
         "sla": reports.bar_chart_svg([("Đúng hạn", report.sla_met), ("Quá hạn", report.sla_breached),
                                       ("Chưa đến hạn", report.sla_pending)], "Tuân thủ SLA"),
+        "dossiers": reports.bar_chart_svg([(m.period, m.late) for m in report.dossier_months],
+                                          "Hồ sơ trễ hạn theo tháng"),
     }
     return await render_page(request, "console/report.html", user, report=report, period=period, charts=charts,
                          error=None)
