@@ -60,11 +60,9 @@ def settings() -> Settings:
 @lru_cache(maxsize=1)
 def db_sessions() -> sessionmaker:
     """Session factory on the hotline database (migrated on first use)."""
-    from hotline.db import make_engine, make_session_factory, upgrade
+    from hotline.db import open_database
 
-    url = settings().hotline_database_url
-    upgrade(url)
-    return make_session_factory(make_engine(url))
+    return open_database(settings().hotline_database_url)
 
 
 def buttons(*pairs: tuple[str, str]) -> list[dict[str, Any]]:

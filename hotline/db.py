@@ -76,3 +76,12 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest schema (every migration head)."""
     command.upgrade(alembic_config(url), "heads")
+
+
+def open_database(url: str) -> sessionmaker:
+    """Migrate the database at `url` to the newest schema and return a session factory on it.
+
+    The factory's engine is ``factory.kw["bind"]`` (dispose it when a command is done).
+    """
+    upgrade(url)
+    return make_session_factory(make_engine(url))

@@ -6,15 +6,14 @@ import argparse
 import asyncio
 import sys
 
-from hotline.db import make_engine, make_session_factory, upgrade
+from hotline.db import open_database
 from hotline.settings import load_settings
 
 
 def _sessions():
     settings = load_settings()
-    upgrade(settings.hotline_database_url)
-    engine = make_engine(settings.hotline_database_url)
-    return settings, engine, make_session_factory(engine)
+    sessions = open_database(settings.hotline_database_url)
+    return settings, sessions.kw["bind"], sessions
 
 
 def _import(args: argparse.Namespace) -> int:

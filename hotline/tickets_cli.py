@@ -6,14 +6,12 @@ import argparse
 import getpass
 import sys
 
-from hotline.db import make_engine, make_session_factory, transaction, upgrade
+from hotline.db import open_database, transaction
 from hotline.settings import load_settings
 
 
 def _sessions():
-    settings = load_settings()
-    upgrade(settings.hotline_database_url)
-    return make_session_factory(make_engine(settings.hotline_database_url))
+    return open_database(load_settings().hotline_database_url)
 
 
 def _users_create(args: argparse.Namespace) -> int:
