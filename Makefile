@@ -20,7 +20,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard nlu_data/*
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt bot/scripts/install.sh
+$(VENV)/.installed: pyproject.toml constraints.txt constraints-tools.txt bot/scripts/install.sh
 	bash bot/scripts/install.sh
 	touch $@
 
@@ -56,4 +56,4 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf models var .pytest_cache
+	rm -rf models var .pytest_cache .venv-tools

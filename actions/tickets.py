@@ -399,12 +399,8 @@ class ActionCheckTicket(Action):
             return reset
 
         def load(session):
-            ticket = tickets.ticket_for_citizen(session, code or "", sender_id=tracker.sender_id,
-                                                phone_last4=None if last4 == "owner" else last4)
-            if ticket is None:
-                return None
-            reply = tickets.last_reply(session, ticket)
-            return ticket, reply.body if reply else None
+            return tickets.lookup_for_citizen(session, code or "", tracker.sender_id,
+                                              None if last4 == "owner" else last4)
 
         try:
             found = await _db(load)
@@ -412,14 +408,21 @@ class ActionCheckTicket(Action):
             log.exception("ticket lookup failed")
             _sorry(dispatcher, tracker)
             return reset
-        if found is None:
+        if found.ticket is None and found.locked_minutes:
+            dispatcher.utter_message(text=pick(
+                tracker, f"Đã có quá nhiều lần tra cứu sai nên việc tra cứu tạm dừng {found.locked_minutes} phút. "
+                         f"Vui lòng gọi tổng đài {settings().hotline_phone} để được hỗ trợ.",
+                f"There have been too many unsuccessful lookups, so lookups are paused for {found.locked_minutes} "
+                f"minutes. Please call the hotline {settings().hotline_phone}."))
+            return reset + [SlotSet("ticket_check_failures", failures + 1)]
+        if found.ticket is None:
             dispatcher.utter_message(text=pick(
                 tracker, "Không tìm thấy phản ánh nào khớp với mã và thông tin bạn cung cấp. Bạn kiểm tra lại mã "
                          "(dạng PA-2026-000123) hoặc số điện thoại đã để lại nhé.",
                 "No ticket matches that reference and details. Please check the reference (like PA-2026-000123) "
                 "or the phone number you gave."))
             return reset + [SlotSet("ticket_check_failures", failures + 1)]
-        ticket, reply = found
+        ticket, reply = found.ticket, found.reply
         en = reply_language(tracker) == "en"
         status = (STATUS_EN if en else STATUS_VI).get(ticket.status, ticket.status)
         lines = [f"{ticket.code}: {status}." if en else f"Phản ánh {ticket.code}: {status}."]

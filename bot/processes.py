@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hotline.db import private_file
 from hotline.settings import PROJECT_ROOT, Settings
 
 
@@ -42,6 +43,11 @@ def child_environment(settings: Settings) -> dict[str, str]:
         WEB_PORT=str(settings.web_port),
         RASA_URL=settings.rasa_url,
         HOST=settings.host,
+        RASA_ENDPOINTS=settings.rasa_endpoints,
+        RASA_CREDENTIALS=settings.rasa_credentials,
+        RASA_TOKEN=settings.rasa_token,
+        ACTION_SECRET=settings.action_secret,
+        CHANNEL_SECRET=settings.channel_secret,
     )
     tracker = urlsplit(settings.rasa_tracker_db_url)
     env.update(
@@ -70,7 +76,7 @@ def prepare_tracker_store(settings: Settings) -> None:
     if "endpoints.production" in settings.rasa_endpoints:
         return
     path = Path(settings.rasa_tracker_db)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # conversations hold personal data: readable by this user only
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
 
@@ -78,7 +84,7 @@ def prepare_tracker_store(settings: Settings) -> None:
 def action_server(settings: Settings) -> ProcessSpec:
     return ProcessSpec(
         "actions",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        [sys.executable, "-m", "bot.action_server"],
         ready_url=f"http://127.0.0.1:{settings.action_port}/health",
     )
 
@@ -90,13 +96,19 @@ def rasa_server(settings: Settings, model: str | None = None) -> ProcessSpec:
             sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
             "--model", model or settings.model_path,
             "--endpoints", settings.rasa_endpoints,
-            "--credentials", "bot/credentials.yml",
+            "--credentials", settings.rasa_credentials,
             "--interface", settings.host,
             "--port", str(settings.rasa_port),
-            "--cors", "*",
+            "--cors", settings.public_web_url,
         ],
-        ready_url=f"http://127.0.0.1:{settings.rasa_port}/status",
+        # /status needs the API token; the runner's health checks send it (see rasa_status_url).
+        ready_url=rasa_status_url(settings),
     )
+
+
+def rasa_status_url(settings: Settings) -> str:
+    """Rasa's /status (model loaded) with the API token: the readiness and liveness check."""
+    return f"http://127.0.0.1:{settings.rasa_port}/status?token={settings.rasa_token}"
 
 
 def web_app(settings: Settings) -> ProcessSpec:

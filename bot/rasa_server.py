@@ -1,4 +1,10 @@
-"""Start Rasa's own command line (``rasa run …``) with one measured performance fix.
+"""Start Rasa's own command line (``rasa run …``) closed and bounded, with measured performance fixes.
+
+- The HTTP API token comes from the environment (``RASA_TOKEN``, generated into VAR_DIR by the
+  settings), so it never shows in the process list; every API endpoint but the channel
+  webhooks then answers 401/403 without it.
+- Request bodies are capped at 1 MB (Sanic's default is 100 MB); the channels cap the text.
+- Its log handlers get the project's masking formatter (personal data, tracebacks, long lines).
 
 Measured with py-spy on the Rasa server under bench/chat_load.py:
 - Rasa 3.6 checks every action-server response with ``jsonschema.validate``, which re-checks
@@ -11,6 +17,7 @@ Measured with py-spy on the Rasa server under bench/chat_load.py:
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
 
@@ -65,12 +72,37 @@ def install_fixes() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+MAX_BODY_BYTES = 1_000_000
+
+
+def mask_rasa_logs(rasa_cli) -> None:
+    """Rasa sets up its own logging; wrap its handlers in the project's masking formatter after it
+    does, so phone and ID numbers never reach the log, tracebacks included."""
+    from hotline.logging_setup import mask_handlers
+
+    def after(setup):
+        def wrapped(*args, **kwargs):
+            result = setup(*args, **kwargs)
+            mask_handlers()
+            return result
+
+        return wrapped
+
+    rasa_cli.configure_logging_and_warnings = after(rasa_cli.configure_logging_and_warnings)
+    rasa_cli.configure_structlog = after(rasa_cli.configure_structlog)
+
+
 def main() -> None:
     install_fixes()
-    from rasa.__main__ import main as rasa_main
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
+    token = os.environ.get("RASA_TOKEN", "")
+    if token and sys.argv[1:2] == ["run"] and "--auth-token" not in sys.argv:
+        sys.argv += ["--auth-token", token]
+    import rasa.__main__ as rasa_cli
 
+    mask_rasa_logs(rasa_cli)
     sys.argv[0] = "rasa"
-    rasa_main()
+    rasa_cli.main()
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from bot.telegram_format import (
     start_replies,
     user_text,
 )
+from hotline.logging_setup import bootstrap
 from hotline.settings import Settings, load_settings
 
 log = logging.getLogger("bot.telegram_bridge")
@@ -93,10 +94,12 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = SEND
 
 
 class RasaClient:
-    """POSTs messages to Rasa's REST webhook; retries only when the request never got there."""
+    """POSTs messages to Rasa's trusted channel (bot/channels.py) with the channel secret;
+    retries only when the request never got there."""
 
-    def __init__(self, rasa_url: str) -> None:
-        self.url = f"{rasa_url.rstrip('/')}/webhooks/rest/webhook"
+    def __init__(self, rasa_url: str, channel_secret: str) -> None:
+        self.url = f"{rasa_url.rstrip('/')}/webhooks/trusted/webhook"
+        self.headers = {"X-Channel-Secret": channel_secret}
         self._session: aiohttp.ClientSession | None = None
 
     async def send(self, sender: str, message: str) -> list[dict] | None:
@@ -106,7 +109,8 @@ class RasaClient:
         delay = 0.5
         for attempt in range(1, RASA_ATTEMPTS + 1):
             try:
-                async with self._session.post(self.url, json={"sender": sender, "message": message}) as response:
+                async with self._session.post(self.url, json={"sender": sender, "message": message},
+                                              headers=self.headers) as response:
                     if response.status != 200:
                         log.error("Rasa answered %s for %s", response.status, sender)
                         return None
@@ -242,7 +246,7 @@ def _button_title(message: Any, data: str | None) -> str:
 
 def build_application(settings: Settings) -> tuple[Application, Bridge]:
     """The python-telegram-bot Application wired to a Bridge."""
-    rasa = RasaClient(settings.rasa_url)
+    rasa = RasaClient(settings.rasa_url, settings.channel_secret)
     bridge = Bridge(rasa, settings.hotline_phone)
 
     async def post_init(app: Application) -> None:
@@ -315,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secret", default="", help="webhook mode: secret token (random when empty)")
     args = parser.parse_args(argv)
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    bootstrap(settings, "telegram")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines would log the bot token
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set; the Telegram bridge has nothing to do.", file=sys.stderr)

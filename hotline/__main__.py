@@ -20,10 +20,27 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention(args: argparse.Namespace) -> int:
+    from hotline import retention
+    from hotline.db import open_database, transaction
+
+    settings = load_settings()
+    days = args.days if args.days is not None else settings.retention_days
+    sessions = open_database(settings.hotline_database_url)
+    with transaction(sessions) as session:
+        report = retention.run(session, settings.tracker_database_url, days)
+    print(f"older than {days} days: {report.tracker_events} conversation events, {report.tickets} tickets, "
+          f"{report.outbox_messages} outbox messages anonymised")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hotline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply every database migration").set_defaults(handler=_migrate)
+    retention = commands.add_parser("retention", help="anonymise old conversations and finished tickets")
+    retention.add_argument("--days", type=int, help="age in days (default: RETENTION_DAYS)")
+    retention.set_defaults(handler=_retention)
     tickets_cli.add_commands(commands)
     dossiers_cli.add_commands(commands)
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@ never waits on the database.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,12 +33,21 @@ Base = declarative_base(metadata=metadata)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+def private_file(path: Path) -> None:
+    """Create `path` (and its folder) readable by this user only, before SQLite opens it;
+    SQLite gives its -wal and -shm files the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent writers."""
+    kwargs.setdefault("hide_parameters", True)  # bound values (phones, texts) never in error messages
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         engine = create_engine(
             url, future=True, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )

@@ -4,31 +4,28 @@ Rules (issue #5):
 - Only a matching code *and* matching last four digits of the applicant's phone shows the
   dossier. An unknown code and a known code with wrong digits get the same answer, so
   nobody can find out which codes exist.
-- 5 failed tries per sender in an hour, then a pause until the oldest of them is an hour
-  old. Attempts live in the database so the limit holds across Rasa/action replicas.
-  A success does not wipe the count: otherwise one's own dossier would reset the limit
-  between guesses at other people's.
+- 5 failed tries per sender in an hour, and 10 per dossier code from all senders together
+  (hotline.lookup_limits), then a pause until the oldest of them is an hour old. Failures
+  live in the database so the limits hold across Rasa/action replicas. A success does not
+  wipe the count: otherwise one's own dossier would reset the limit between guesses.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hotline.deadlines import naive_vn
+from hotline import lookup_limits
 from hotline.dossier_codes import CodeCheck, check_code
-from hotline.dossiers import DossierLookupAttempt, DossierView, get_by_code, view_of
+from hotline.dossiers import DossierView, get_by_code, view_of
+from hotline.lookup_limits import LookupKind
 from hotline.workcalendar import now_vn, to_vn
 
-MAX_FAILURES = 5
-WINDOW = timedelta(hours=1)
+MAX_FAILURES = lookup_limits.SENDER_LIMIT[LookupKind.DOSSIER]
 
 FOUND, NO_MATCH, BAD_CODE, BAD_DIGITS, LIMITED = "found", "no_match", "bad_code", "bad_digits", "rate_limited"
 
@@ -41,11 +38,7 @@ class LookupOutcome:
     retry_after_minutes: int = 0
     tries_left: int = MAX_FAILURES
     code_problem: str = ""  # citizen-facing reason when kind == BAD_CODE
-
-
-def sender_key(sender: str) -> str:
-    """Attempts are stored under a hash: the table must not become a list of chat ids."""
-    return hashlib.sha256((sender or "").encode("utf-8", "replace")).hexdigest()
+    code_locked: bool = False  # LIMITED because of too many failures on this code (from anyone)
 
 
 def clean_digits(text: str | None) -> str | None:
@@ -57,45 +50,15 @@ def clean_digits(text: str | None) -> str | None:
     return digits if re.fullmatch(r"\d{4}", digits) else None
 
 
-def _failures(session: Session, key: str, now: datetime) -> tuple[int, datetime | None]:
-    since = naive_vn(now - WINDOW)
-    count, oldest = session.execute(
-        select(func.count(DossierLookupAttempt.id), func.min(DossierLookupAttempt.attempted_at)).where(
-            DossierLookupAttempt.sender_key == key, DossierLookupAttempt.attempted_at > since
-        )
-    ).one()
-    return int(count or 0), oldest
-
-
-def pause_remaining(session: Session, sender: str, now: datetime | None = None) -> int:
-    """Minutes this sender must still wait (0 = may try)."""
-    now = to_vn(now or now_vn())
-    count, oldest = _failures(session, sender_key(sender), now)
-    if count < MAX_FAILURES or oldest is None:
-        return 0
-    # Pause until enough failures have left the window; the oldest one leaving frees a try.
-    rows = session.execute(
-        select(DossierLookupAttempt.attempted_at)
-        .where(DossierLookupAttempt.sender_key == sender_key(sender),
-               DossierLookupAttempt.attempted_at > naive_vn(now - WINDOW))
-        .order_by(DossierLookupAttempt.attempted_at.desc())
-        .limit(MAX_FAILURES)
-    ).scalars().all()
-    frees_at = to_vn(rows[-1]) + WINDOW
-    return max(1, math.ceil((frees_at - now).total_seconds() / 60))
-
-
-def record_failure(session: Session, sender: str, now: datetime | None = None) -> None:
-    now = to_vn(now or now_vn())
-    session.add(DossierLookupAttempt(sender_key=sender_key(sender), attempted_at=naive_vn(now)))
-    # Keep the table small: a day-old attempt never matters again.
-    session.execute(delete(DossierLookupAttempt).where(DossierLookupAttempt.attempted_at < naive_vn(now - timedelta(days=1))))
+def pause_remaining(session: Session, sender: str, code: str = "", now: datetime | None = None) -> int:
+    """Minutes this sender (or anyone, for this code) must still wait (0 = may try)."""
+    return lookup_limits.check(session, LookupKind.DOSSIER, sender, code, now).minutes
 
 
 def verify_and_lookup(
     session: Session, sender: str, code_text: str | None, digits_text: str | None, now: datetime | None = None
 ) -> LookupOutcome:
-    """Check the code's format, the rate limit, then code + digits together."""
+    """Check the code's format, the limits (per sender and per code), then code + digits together."""
     now = to_vn(now or now_vn())
     checked = check_code(code_text, today=now.date())
     if not checked.ok:
@@ -103,22 +66,20 @@ def verify_and_lookup(
     digits = clean_digits(digits_text)
     if digits is None:
         return LookupOutcome(BAD_DIGITS, code=checked.code)
-    wait = pause_remaining(session, sender, now)
-    if wait:
-        return LookupOutcome(LIMITED, code=checked.code, retry_after_minutes=wait, tries_left=0)
+    pause = lookup_limits.check(session, LookupKind.DOSSIER, sender, checked.code, now)
+    if pause.blocked:
+        return LookupOutcome(LIMITED, code=checked.code, retry_after_minutes=pause.minutes, tries_left=0,
+                             code_locked=pause.by_code)
     dossier = get_by_code(session, checked.code)
     # Compare against a dummy when the code is unknown so both paths do the same work.
     expected = dossier.phone_last4 if dossier is not None and dossier.phone_last4 else "\x00\x00\x00\x00"
     if dossier is not None and hmac.compare_digest(expected.encode(), digits.encode()):
         return LookupOutcome(FOUND, view=view_of(dossier, now), code=checked.code)
-    record_failure(session, sender, now)
-    session.flush()
-    count, _ = _failures(session, sender_key(sender), now)
-    left = max(0, MAX_FAILURES - count)
-    if left == 0:
-        return LookupOutcome(LIMITED, code=checked.code, retry_after_minutes=pause_remaining(session, sender, now),
-                             tries_left=0)
-    return LookupOutcome(NO_MATCH, code=checked.code, tries_left=left)
+    pause = lookup_limits.record_failure(session, LookupKind.DOSSIER, sender, checked.code, now)
+    if pause.blocked:
+        return LookupOutcome(LIMITED, code=checked.code, retry_after_minutes=pause.minutes, tries_left=0,
+                             code_locked=pause.by_code)
+    return LookupOutcome(NO_MATCH, code=checked.code, tries_left=pause.tries_left)
 
 
 # ------------------------------------------------------------------ citizen-facing text
@@ -135,6 +96,12 @@ def answer_text(outcome: LookupOutcome, lang: str = "vi", hotline_phone: str = "
     if outcome.kind == BAD_DIGITS:
         return ("Please type the last 4 digits of the phone number given when the dossier was filed (e.g. 5678)."
                 if en else "Vui lòng nhập 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ (ví dụ: 5678).")
+    if outcome.kind == LIMITED and outcome.code_locked:
+        return (f"This dossier code has had too many unsuccessful lookups, so for the applicant's safety it "
+                f"cannot be looked up for {outcome.retry_after_minutes} minutes. Please call the hotline "
+                f"{hotline_phone}." if en else
+                f"Mã hồ sơ này đã bị tra cứu sai quá nhiều lần nên tạm khóa tra cứu {outcome.retry_after_minutes} "
+                f"phút để bảo vệ người nộp hồ sơ. Vui lòng gọi tổng đài {hotline_phone}.")
     if outcome.kind == LIMITED:
         return (f"Too many unsuccessful tries. Please try again in {outcome.retry_after_minutes} minutes "
                 f"or call the hotline {hotline_phone}." if en else

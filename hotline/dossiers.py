@@ -151,18 +151,6 @@ class DossierSubscription(Base):
     )
 
 
-class DossierLookupAttempt(Base):
-    """A failed citizen lookup (code + phone digits); the rate limit counts these."""
-
-    __tablename__ = "dossier_lookup_attempts"
-
-    id = Column(Integer, primary_key=True)
-    sender_key = Column(String(64), nullable=False)
-    attempted_at = Column(DateTime, nullable=False)
-
-    __table_args__ = (Index("ix_dossier_lookup_attempts_sender_at", "sender_key", "attempted_at"),)
-
-
 # ------------------------------------------------------------------ phone handling
 
 def phone_digits(phone: str | None) -> str:

@@ -3,7 +3,7 @@
 `enqueue_message(session, channel, recipient, text)` only inserts a row, so a reply is
 delivered if and only if the operator's action committed. The web app runs `delivery_loop`,
 which sends pending Telegram rows; "web" and "rest" rows wait until the citizen's widget polls
-`GET /api/widget/messages?session=ID` (`take_web_messages`). A row is claimed with a
+`POST /api/widget/messages` (`web_messages`, read by cursor). A row is claimed with a
 conditional UPDATE before sending, so two loops never send it twice; failures are retried with
 exponential backoff and given up after `MAX_ATTEMPTS`.
 """
@@ -67,25 +67,27 @@ def enqueue_message(session: Session, channel: str, recipient: str, text: str,
     return message
 
 
-def take_web_messages(sessions: sessionmaker, channel: str, recipient: str, limit: int = 20) -> list[dict]:
-    """Pending messages for a widget session, marked delivered; each is returned once only."""
-    taken: list[dict] = []
+def web_messages(sessions: sessionmaker, channel: str, recipient: str, after_id: int = 0,
+                 limit: int = 20) -> list[dict]:
+    """Messages for a widget session newer than `after_id`; pending ones are marked delivered.
+
+    Read by cursor, never consumed: whoever else learns a session id cannot take a reply away
+    from the citizen's own browser.
+    """
     with transaction(sessions) as session:
         rows = session.execute(
-            select(OutboxMessage.id, OutboxMessage.text, OutboxMessage.created_at)
+            select(OutboxMessage.id, OutboxMessage.text, OutboxMessage.created_at, OutboxMessage.status)
             .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
-                   OutboxMessage.status == "pending")
+                   OutboxMessage.id > after_id, OutboxMessage.status.in_(("pending", "delivered")))
             .order_by(OutboxMessage.id).limit(limit)
         ).all()
-        now = utcnow()
-        for row in rows:
-            claimed = session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                .values(status="delivered", sent_at=now, attempts=OutboxMessage.attempts + 1)
-            ).rowcount
-            if claimed == 1:
-                taken.append({"id": row.id, "text": row.text, "created_at": row.created_at.isoformat()})
-    return taken
+        pending = [row.id for row in rows if row.status == "pending"]
+        if pending:
+            session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(pending), OutboxMessage.status == "pending")
+                .values(status="delivered", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+            )
+    return [{"id": row.id, "text": row.text, "created_at": row.created_at.isoformat()} for row in rows]
 
 
 def backoff(attempts: int) -> timedelta:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "VAR_DIR": ("var", "Folder for SQLite databases, logs and the session key (relative to the project)."),
     "HOTLINE_DATABASE_URL": ("sqlite:///{VAR_DIR}/hotline.db", "SQLAlchemy URL of the hotline/dossier database; postgresql://… in production."),
     "RASA_ENDPOINTS": ("bot/endpoints.yml", "Rasa endpoints file; bot/endpoints.production.yml uses PostgreSQL + Redis."),
+    "RASA_CREDENTIALS": ("bot/credentials.yml", "Rasa channels file; bot/credentials.production.yml leaves out the public REST channel."),
+    "RASA_TOKEN": ("", "Token of Rasa's HTTP API (/model/parse, trackers, model); generated into VAR_DIR/rasa.token when empty."),
+    "ACTION_SECRET": ("", "Shared secret the Rasa server sends to the action server; generated into VAR_DIR when empty."),
+    "CHANNEL_SECRET": ("", "Secret of Rasa's trusted channel used by the widget and messenger bridges; generated into VAR_DIR when empty."),
     "RASA_TRACKER_DB": ("{VAR_DIR}/rasa_tracker.db", "SQLite file of Rasa's SQL tracker store (embedded default)."),
     "RASA_TRACKER_DB_URL": ("postgresql://postgres@127.0.0.1:5432/test", "Tracker store database in production (endpoints.production.yml)."),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis for Rasa's lock store in production."),
@@ -42,6 +47,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "DOSSIER_SIMULATOR_PORT": ("8090", "Port of the bundled provincial-API simulator that `make run` starts (0 = do not start it)."),
     "DOSSIER_TIME_REDUCTION": ("0", "Province-published cut of processing times, e.g. 0.5 for a 50% reduction."),
     "LOG_LEVEL": ("INFO", "Python log level of the project's own processes."),
+    "RETENTION_DAYS": ("180", "`python -m hotline retention` anonymises conversations and finished tickets older than this."),
 }
 
 
@@ -59,6 +65,10 @@ class Settings:
     var_dir: Path
     hotline_database_url: str
     rasa_endpoints: str
+    rasa_credentials: str
+    rasa_token: str
+    action_secret: str
+    channel_secret: str
     rasa_tracker_db: str
     rasa_tracker_db_url: str
     redis_url: str
@@ -81,19 +91,36 @@ class Settings:
     dossier_simulator_port: int
     dossier_time_reduction: float
     log_level: str
+    retention_days: int
+
+    @property
+    def tracker_database_url(self) -> str:
+        """SQLAlchemy URL of Rasa's tracker store for this configuration."""
+        if "endpoints.production" in self.rasa_endpoints:
+            return self.rasa_tracker_db_url
+        return f"sqlite:///{self.rasa_tracker_db}"
 
 
 def _secret(var_dir: Path, name: str, configured: str, make) -> str:
-    """A configured secret, or one generated once and kept in var/ so restarts keep sessions."""
+    """A configured secret, or one generated once and kept in var/ (0600) so restarts keep it.
+
+    Created with O_EXCL: processes starting together all end up with the first one's value.
+    """
     if configured:
         return configured
     path = var_dir / name
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process is writing it right now
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is empty; delete it to generate a new secret") from None
     value = make()
-    path.write_text(value)
-    path.chmod(0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
     return value
 
 
@@ -107,11 +134,15 @@ def load_settings() -> Settings:
     for name in ("RASA_PORT", "WEB_PORT"):
         values[name] = _env(name, values)
     resolved = {name.lower(): _env(name, values) for name in ENVIRONMENT}
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return Settings(
         var_dir=var_dir,
         hotline_database_url=resolved["hotline_database_url"],
         rasa_endpoints=resolved["rasa_endpoints"],
+        rasa_credentials=resolved["rasa_credentials"],
+        rasa_token=_secret(var_dir, "rasa.token", resolved["rasa_token"], lambda: secrets.token_urlsafe(32)),
+        action_secret=_secret(var_dir, "action.secret", resolved["action_secret"], lambda: secrets.token_urlsafe(32)),
+        channel_secret=_secret(var_dir, "channel.secret", resolved["channel_secret"], lambda: secrets.token_urlsafe(32)),
         rasa_tracker_db=resolved["rasa_tracker_db"],
         rasa_tracker_db_url=resolved["rasa_tracker_db_url"],
         redis_url=resolved["redis_url"],
@@ -137,4 +168,5 @@ def load_settings() -> Settings:
         dossier_simulator_port=int(resolved["dossier_simulator_port"]),
         dossier_time_reduction=float(resolved["dossier_time_reduction"]),
         log_level=resolved["log_level"],
+        retention_days=int(resolved["retention_days"]),
     )

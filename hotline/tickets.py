@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -37,10 +38,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, relationship, sessionmaker
 
-from hotline import sla
+from hotline import lookup_limits, sla
 from hotline.db import Base, transaction
 from hotline.dbtypes import UTCDateTime, utcnow
 from hotline.logging_setup import mask_personal_data
+from hotline.lookup_limits import LookupKind
 from hotline.notify import enqueue_message
 from hotline.triage import KINDS, PRIORITY_NAMES, triage
 from hotline.users import User
@@ -192,6 +194,12 @@ def normalize_phone(raw: str | None) -> str | None:
     if len(digits) not in (10, 11) or not digits.startswith("0"):
         return None
     return digits
+
+
+def masked_transcript(transcript: list[dict] | None) -> list[dict]:
+    """The conversation with phone and ID numbers masked: what everyone but the handling officer sees."""
+    return [{**line, "text": mask_personal_data(str(line.get("text", "")))}
+            for line in transcript or [] if isinstance(line, dict)]
 
 
 def mask_phone(phone: str | None) -> str:
@@ -410,6 +418,32 @@ def ticket_for_citizen(session: Session, code: str, sender_id: str | None = None
     if len(digits) == 4 and ticket.phone and ticket.phone.endswith(digits):
         return ticket
     return None
+
+
+@dataclass(frozen=True)
+class CitizenLookup:
+    """What a citizen asking about a ticket may see: the ticket and its last reply, or why not."""
+
+    ticket: Ticket | None = None
+    reply: str | None = None
+    locked_minutes: int = 0  # too many wrong tries (by this sender, or on this code by anyone)
+
+
+def lookup_for_citizen(session: Session, code: str, sender_id: str, phone_last4: str | None,
+                       now: datetime | None = None) -> CitizenLookup:
+    """`ticket_for_citizen` behind the guessing limits (hotline.lookup_limits): wrong tries are
+    counted per sender and per code, so rotating sender ids cannot find a ticket's digits."""
+    ticket = ticket_for_citizen(session, code, sender_id=sender_id)  # the asker's own: no guess involved
+    if ticket is None:
+        pause = lookup_limits.check(session, LookupKind.TICKET, sender_id, code, now)
+        if pause.blocked:
+            return CitizenLookup(locked_minutes=pause.minutes)
+        ticket = ticket_for_citizen(session, code, phone_last4=phone_last4)
+    if ticket is None:
+        pause = lookup_limits.record_failure(session, LookupKind.TICKET, sender_id, code, now)
+        return CitizenLookup(locked_minutes=pause.minutes)
+    reply = last_reply(session, ticket)
+    return CitizenLookup(ticket=ticket, reply=reply.body if reply else None)
 
 
 def _ordered(query, limit: int, offset: int):

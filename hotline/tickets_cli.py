@@ -14,15 +14,22 @@ def _sessions():
     return open_database(load_settings().hotline_database_url)
 
 
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password is not None:
+        return args.password
+    password = getpass.getpass("Mật khẩu / password: ")
+    if password != getpass.getpass("Nhập lại / again: "):
+        print("passwords differ", file=sys.stderr)
+        return None
+    return password
+
+
 def _users_create(args: argparse.Namespace) -> int:
     from hotline.users import create_user
 
-    password = args.password
+    password = _password(args)
     if password is None:
-        password = getpass.getpass("Mật khẩu / password: ")
-        if password != getpass.getpass("Nhập lại / again: "):
-            print("passwords differ", file=sys.stderr)
-            return 2
+        return 2
     try:
         with transaction(_sessions()) as session:
             user = create_user(session, args.username, password, args.role, args.name or "")
@@ -30,6 +37,27 @@ def _users_create(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"created {user.role} {user.username}")
+    return 0
+
+
+def _users_passwd(args: argparse.Namespace) -> int:
+    """Set a user's password; every open console session of that user is closed."""
+    from hotline.users import find_user, set_password
+
+    password = _password(args)
+    if password is None:
+        return 2
+    with transaction(_sessions()) as session:
+        user = find_user(session, args.username)
+        if user is None:
+            print(f"error: no user {args.username!r}", file=sys.stderr)
+            return 2
+        try:
+            set_password(session, user, password)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    print(f"password changed for {args.username}; their console sessions were closed")
     return 0
 
 
@@ -69,6 +97,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--name", help="display name")
     create.set_defaults(handler=_users_create)
     sub.add_parser("list", help="list active users").set_defaults(handler=_users_list)
+    passwd = sub.add_parser("passwd", help="set a user's password (closes their console sessions)")
+    passwd.add_argument("--username", required=True)
+    passwd.add_argument("--password", help="omit to be prompted (keeps it out of shell history)")
+    passwd.set_defaults(handler=_users_passwd)
 
     tickets = commands.add_parser("tickets", help="hotline tickets")
     tsub = tickets.add_subparsers(dest="tickets_command", required=True)

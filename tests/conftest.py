@@ -137,10 +137,16 @@ class Stack:
     logs: Path
 
     def chat(self, sender: str, message: str) -> list[dict]:
-        """Send one message over the REST channel; the bot's replies."""
-        status, body = http_json(
-            "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}, timeout=60
-        )
+        """Send one message as a citizen; the bot's replies.
+
+        Senders with a channel prefix ("web:…", "telegram:…") go through the trusted channel with
+        the channel secret, as the widget and bridges do; others through the public REST channel.
+        """
+        if sender.split(":", 1)[0] in ("web", "telegram", "zalo"):
+            url, headers = f"{self.rasa_url}/webhooks/trusted/webhook", {"X-Channel-Secret": self.env["CHANNEL_SECRET"]}
+        else:
+            url, headers = f"{self.rasa_url}/webhooks/rest/webhook", {}
+        status, body = http_json("POST", url, {"sender": sender, "message": message}, timeout=60, headers=headers)
         assert status == 200, body
         return body
 
@@ -149,12 +155,12 @@ class Stack:
         return "\n".join(reply.get("text", "") for reply in self.chat(sender, message))
 
     def parse(self, text: str) -> dict:
-        status, body = http_json("POST", f"{self.rasa_url}/model/parse", {"text": text})
+        status, body = http_json("POST", f"{self.rasa_url}/model/parse?token={self.env['RASA_TOKEN']}", {"text": text})
         assert status == 200, body
         return body
 
     def tracker(self, sender: str) -> dict:
-        status, body = http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker")
+        status, body = http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={self.env['RASA_TOKEN']}")
         assert status == 200, body
         return body
 

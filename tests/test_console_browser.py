@@ -54,7 +54,7 @@ def test_operator_logs_in_claims_replies_and_resolves(web_app, browser):
     page.close()
     assert dialogs == []
     # the citizen's web widget receives both messages
-    status, inbox = http_json("GET", f"{web_app}/api/widget/messages?session=widget-42")
+    status, inbox = http_json("POST", f"{web_app}/api/widget/messages", {"session": "widget-42"})
     texts = [m["text"] for m in inbox["messages"]]
     assert any("UBND phường" in text for text in texts)
     assert any("1 (kém) đến 5" in text for text in texts)

@@ -68,11 +68,15 @@ async def test_claim_reply_resolve_reaches_the_web_widget(client):
     await client.post(f"/console/tickets/{ticket.code}/resolve", data={"csrf": token, "text": "Đã tiếp nhận."})
     page = await (await client.get(f"/console/tickets/{ticket.code}")).text()
     assert "Đã giải quyết" in page
-    polled = await (await client.get("/api/widget/messages", params={"session": "sess-1"})).json()
+    polled = await (await client.post("/api/widget/messages", json={"session": "sess-1"})).json()
     texts = [m["text"] for m in polled["messages"]]
     assert "Chúng tôi đã liên hệ UBND phường." in texts[0] and "1 (kém) đến 5" in texts[1]
-    again = await (await client.get("/api/widget/messages", params={"session": "sess-1"})).json()
+    # the widget asks only for what is newer than what it has; an earlier poll took nothing away
+    newest = polled["messages"][-1]["id"]
+    again = await (await client.post("/api/widget/messages", json={"session": "sess-1", "after": newest})).json()
     assert again["messages"] == []
+    replay = await (await client.post("/api/widget/messages", json={"session": "sess-1"})).json()
+    assert [m["text"] for m in replay["messages"]] == texts
 
 
 async def test_second_claim_is_told_someone_else_has_it(client):

@@ -146,7 +146,7 @@ async def test_rate_limit_is_waited_out_and_nothing_is_sent_twice(fake, bridge):
 async def test_long_replies_are_split_and_html_escaped(fake, stack):
     """The same send path the bridge uses, on a real Bot, with a reply longer than Telegram allows."""
     bot = Bot(fake.token, base_url=fake.base_url)
-    sender = Bridge(RasaClient(stack.rasa_url), "1800 1096")
+    sender = Bridge(RasaClient(stack.rasa_url, stack.env["CHANNEL_SECRET"]), "1800 1096")
     long_text = "\n".join(f"{i}. Bản sao <giấy tờ> số {i} & chứng thực" for i in range(400))
     async with bot:
         await sender.send_replies(bot, 7004, [{"text": long_text, "buttons": [{"title": "Xong", "payload": "/thank"}]}])
@@ -161,7 +161,7 @@ async def test_long_replies_are_split_and_html_escaped(fake, stack):
 
 async def test_rasa_down_gets_an_apology_not_silence(fake):
     bot = Bot(fake.token, base_url=fake.base_url)
-    sender = Bridge(RasaClient(f"http://127.0.0.1:{free_port()}"), "1800 1096")
+    sender = Bridge(RasaClient(f"http://127.0.0.1:{free_port()}", "unused"), "1800 1096")
     async with bot:
         await sender.converse(bot, 7005, "xin chào")
     [apology] = fake.sent(7005)

@@ -69,7 +69,7 @@ def test_complaint_form_to_operator_reply_on_the_web_widget(stack, hotline_db):
     assert status == 200
     status, _ = api(stack, "POST", f"/api/tickets/{code}/resolve", {"operator": "lan", "text": "Đã xử lý."})
     assert status == 200
-    status, inbox = http_json("GET", f"{stack.web_url}/api/widget/messages?session={session_id}")
+    status, inbox = http_json("POST", f"{stack.web_url}/api/widget/messages", {"session": session_id})
     texts = [m["text"] for m in inbox["messages"]]
     assert any("Phường đã tiếp nhận hồ sơ của bạn từ hôm nay." in t for t in texts)
     assert any("1 (kém) đến 5" in t for t in texts)

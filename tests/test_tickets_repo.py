@@ -11,7 +11,7 @@ from tickets_helpers import add_user, complaint, new_factory
 
 from hotline import tickets as T
 from hotline.db import transaction
-from hotline.notify import OutboxMessage, take_web_messages
+from hotline.notify import OutboxMessage, web_messages
 
 
 @pytest.fixture
@@ -118,12 +118,16 @@ def test_lifecycle_reply_resolve_rate_reopen(sessions):
         citizen_view = [e.action for e in T.history(session, stored, include_internal=False)]
         assert "note" not in citizen_view
         assert T.last_reply(session, stored).body == "Xã đã tiếp nhận hồ sơ."
-    # the citizen's widget receives the reply and the rating request, each once
-    texts = [m["text"] for m in take_web_messages(sessions, "web", "sess-1")]
+    # the citizen's widget receives the reply and the rating request, in order, by cursor
+    messages = web_messages(sessions, "web", "sess-1")
+    texts = [m["text"] for m in messages]
     assert len(texts) == 2
     assert "Chúng tôi đang xác minh." in texts[0] and ticket.code in texts[0]
     assert "1" in texts[1] and "5" in texts[1] and "Xã đã tiếp nhận hồ sơ." in texts[1]
-    assert take_web_messages(sessions, "web", "sess-1") == []
+    assert web_messages(sessions, "web", "sess-1", after_id=messages[-1]["id"]) == []
+    with transaction(sessions) as session:
+        statuses = {m.status for m in session.query(OutboxMessage).filter_by(recipient="sess-1")}
+    assert statuses == {"delivered"}
 
 
 def test_history_cannot_be_rewritten(sessions):

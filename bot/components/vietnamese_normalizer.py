@@ -20,6 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from hotline.inbound import MAX_MESSAGE_CHARS
 from procedure_kb.language import language_evidence
 from procedure_kb.textnorm import fold
 
@@ -51,6 +52,8 @@ class VietnameseNormalizer(GraphComponent):
         text = message.get(TEXT)
         if not text:
             return
+        if at_inference:  # every path into the NLU (channels, /model/parse) gets the same cap
+            text = text[:MAX_MESSAGE_CHARS]
         message.set(TEXT, fold(text))
         if at_inference:
             message.set(ORIGINAL_TEXT, text, add_to_output=True)

@@ -44,6 +44,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 .venv/bin/python -m pip check
 
+# Tools whose dependencies clash with Rasa's pins live in their own environment, on the
+# machine's default Python 3 (schemathesis, for the API fuzzing test).
+if [ ! -x .venv-tools/bin/st ]; then
+  python3 -m venv .venv-tools
+  .venv-tools/bin/python -m pip install --quiet -c constraints-tools.txt schemathesis
+  .venv-tools/bin/python -m pip check
+fi
+
 # Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -6,14 +6,14 @@ import logging
 
 from aiohttp import web
 
-from hotline.logging_setup import configure_logging
+from hotline.logging_setup import bootstrap
 from hotline.settings import load_settings
 from hotline.web.app import create_app
 
 
 def main() -> None:
     settings = load_settings()
-    configure_logging(settings.log_level)
+    bootstrap(settings, "web")
     app = create_app(settings)
     logging.getLogger(__name__).info("hotline web app on http://%s:%s", settings.host, settings.web_port)
     web.run_app(app, host=settings.host, port=settings.web_port, print=None)

@@ -17,12 +17,16 @@ from functools import wraps
 from aiohttp import web
 
 from hotline import notify, reports, tickets
+from hotline.logging_setup import mask_personal_data
 from hotline.triage import KINDS, PRIORITY_NAMES
 from hotline.users import find_user
 from hotline.web.app import SESSIONS, SETTINGS, run_db
 
 log = logging.getLogger(__name__)
 
+WIDGET_CORS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*",
+               "Access-Control-Allow-Methods": "POST, OPTIONS", "Access-Control-Allow-Headers": "Content-Type",
+               "Access-Control-Max-Age": "86400"}
 QUEUE_NAMES = ("unassigned", "mine", "sla", "commune", "province", "kind")
 OPERATOR_ACTIONS = ("claim", "assign", "status", "note", "reply", "resolve", "reopen", "priority")
 
@@ -59,7 +63,8 @@ async def _body(request: web.Request) -> dict:
 
 def ticket_json(ticket: tickets.Ticket, events=None) -> dict:
     data = {
-        "code": ticket.code, "kind": ticket.kind, "description": ticket.description, "status": ticket.status,
+        "code": ticket.code, "kind": ticket.kind, "description": mask_personal_data(ticket.description),
+        "status": ticket.status,
         "priority": PRIORITY_NAMES.get(ticket.priority, "normal"), "channel": ticket.channel,
         "phone_masked": ticket.masked_phone or None, "contact_consent": ticket.contact_consent,
         "province_code": ticket.province_code, "province_name": ticket.province_name,
@@ -77,7 +82,7 @@ def ticket_json(ticket: tickets.Ticket, events=None) -> dict:
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "from_status": e.from_status,
              "to_status": e.to_status, "body": e.body, "internal": e.internal} for e in events
         ]
-        data["transcript"] = ticket.transcript or []
+        data["transcript"] = tickets.masked_transcript(ticket.transcript)
     return data
 
 
@@ -225,17 +230,26 @@ async def report(request: web.Request) -> web.Response:
 
 
 async def widget_messages(request: web.Request) -> web.Response:
-    """Messages for a web-widget session (the session id is the widget's own secret)."""
-    session_id = request.query.get("session", "")
-    if not session_id or len(session_id) > 128:
+    """Operator messages for a web-widget session after a cursor (the session id is the widget's
+    own secret, so it comes in the body, never in a logged URL)."""
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = None
+    session_id = body.get("session") if isinstance(body, dict) else None
+    after = body.get("after", 0) if isinstance(body, dict) else 0
+    if not isinstance(session_id, str) or not session_id or len(session_id) > 128:
         return _error(400, "session is required")
-    messages = await asyncio.to_thread(notify.take_web_messages, request.app[SESSIONS], "web", session_id)
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        after = 0
+    messages = await asyncio.to_thread(notify.web_messages, request.app[SESSIONS], "web", session_id, after)
     # The widget runs on portal pages of other origins; no cookies are involved, the session
     # id is the only secret, so any origin may read its own session's messages.
-    return web.json_response(
-        {"messages": messages},
-        headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"},
-    )
+    return web.json_response({"messages": messages}, headers=WIDGET_CORS)
+
+
+async def widget_messages_options(_request: web.Request) -> web.Response:
+    return web.Response(status=204, headers=WIDGET_CORS)
 
 
 async def _outbox_context(app: web.Application):
@@ -260,5 +274,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/tickets/{code}", show)
     app.router.add_post("/api/tickets/{code}/{action}", act)
     app.router.add_get("/api/reports", report)
-    app.router.add_get("/api/widget/messages", widget_messages)
+    app.router.add_post("/api/widget/messages", widget_messages)
+    app.router.add_route("OPTIONS", "/api/widget/messages", widget_messages_options)
     app.cleanup_ctx.append(_outbox_context)

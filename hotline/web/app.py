@@ -7,6 +7,7 @@ only wires shared services (database, templates, sessions) and lists the areas.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from importlib import import_module
 from pathlib import Path
@@ -57,7 +58,26 @@ async def health(request: web.Request) -> web.Response:
     except Exception:  # any driver error means "not healthy"; the details go to the log
         log.exception("health check: database did not answer")
         return web.json_response({"status": "error", "database": "unavailable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    body: dict = {"status": "ok", "database": "ok"}
+    processes = supervised_processes(request.app[SETTINGS])
+    if processes:
+        body["processes"] = processes
+        if any(p.get("state") != "up" for p in processes.values()):
+            body["status"] = "degraded"  # the web app answers; another process is restarting or failed
+    return web.json_response(body)
+
+
+def supervised_processes(settings: Settings) -> dict:
+    """Process states the runner writes (bot/runner.py), when this app runs under it."""
+    try:
+        status = json.loads((settings.var_dir / "runner_status.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    processes = status.get("processes") if isinstance(status, dict) else None
+    if not isinstance(processes, dict):
+        return {}
+    return {name: {"state": info.get("state"), "restarts": info.get("restarts")}
+            for name, info in processes.items() if isinstance(info, dict)}
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> web.Application:

@@ -16,9 +16,9 @@ from aiohttp_session import STORAGE_KEY, get_session, new_session
 from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from hotline import reports, tickets
+from hotline import lookup_limits, reports, tickets, users
 from hotline.triage import KINDS
-from hotline.users import User, authenticate, find_user, get_user, list_users
+from hotline.users import User, find_user, get_user, list_users, session_user
 from hotline.web.app import SETTINGS, run_db
 from hotline.workcalendar import VN_TZ
 
@@ -84,12 +84,12 @@ async def _flash(request: web.Request, message: str) -> None:
 
 
 async def current_user(request: web.Request) -> User | None:
+    """The user of the request's console session, if that session is still open server-side."""
     session = await get_session(request)
-    user_id = session.get("uid")
-    if not isinstance(user_id, int):
+    session_id = session.get("sid")
+    if not isinstance(session_id, str):
         return None
-    user = await run_db(request, get_user, user_id)
-    return user if user is not None and user.active else None
+    return await run_db(request, session_user, session_id)
 
 
 async def require_user(request: web.Request) -> User:
@@ -99,13 +99,14 @@ async def require_user(request: web.Request) -> User:
     return user
 
 
-async def render_page(request: web.Request, template: str, user: User | None, **context) -> web.Response:
+async def render_page(request: web.Request, template: str, user: User | None, status: int = 200,
+                      **context) -> web.Response:
     session = await get_session(request)
     context.update(user=user, csrf=await _csrf_token(request), flash=session.pop("flash", None),
                    queues=QUEUES, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, kinds=KINDS,
                    sla_labels=SLA_LABELS, priority_names=PRIORITY_LABELS, event_labels=EVENT_LABELS,
                    reason_labels=REASON_LABELS, local=_local)
-    response = aiohttp_jinja2.render_template(template, request, context)
+    response = aiohttp_jinja2.render_template(template, request, context, status=status)
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -113,6 +114,8 @@ async def render_page(request: web.Request, template: str, user: User | None, **
 # --- login -------------------------------------------------------------------------------
 
 async def login_page(request: web.Request) -> web.Response:
+    if request.query.get("changed"):
+        await _flash(request, "Mật khẩu đã được đổi. Vui lòng đăng nhập lại.")
     return await render_page(request, "console/login.html", None, error=None)
 
 
@@ -121,14 +124,20 @@ async def login(request: web.Request) -> web.Response:
     await _check_csrf(request, form)
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:200]
-    user = await run_db(request, authenticate, username, password) if username and password else None
-    if user is None:
+    if not username or not password:
+        return await render_page(request, "console/login.html", None, error="Sai tên đăng nhập hoặc mật khẩu.")
+    result = await run_db(request, users.login, username, password, request.remote or "unknown")
+    if result.wait_minutes:
+        log.warning("console login throttled for a username of length %d", len(username))
+        return await render_page(request, "console/login.html", None, status=429,
+                                 error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {result.wait_minutes} phút.")
+    if result.user is None:
         log.info("console login failed for a username of length %d", len(username))
         return await render_page(request, "console/login.html", None, error="Sai tên đăng nhập hoặc mật khẩu.")
     session = await new_session(request)  # a fresh session (and CSRF token) after login
-    session["uid"] = user.id
+    session["sid"] = result.session_id
     session["csrf"] = secrets.token_urlsafe(32)
-    log.info("console login: %s", user.username)
+    log.info("console login: %s", result.user.username)
     raise web.HTTPFound("/console/queue/unassigned")
 
 
@@ -136,8 +145,41 @@ async def logout(request: web.Request) -> web.Response:
     form = await request.post()
     await _check_csrf(request, form)
     session = await get_session(request)
+    await run_db(request, users.end_session, session.get("sid"))  # the cookie stops working everywhere
     session.invalidate()
     raise web.HTTPFound("/console/login")
+
+
+async def password_page(request: web.Request) -> web.Response:
+    user = await require_user(request)
+    return await render_page(request, "console/password.html", user, error=None)
+
+
+async def change_password(request: web.Request) -> web.Response:
+    """A new password closes every session of the user, this one included: log in again."""
+    user = await require_user(request)
+    form = await request.post()
+    await _check_csrf(request, form)
+    current, new, again = (str(form.get(k, ""))[:200] for k in ("current", "new", "again"))
+
+    def change(session) -> str | None:
+        account = get_user(session, user.id)
+        if users.authenticate(session, account.username, current) is None:
+            return "Mật khẩu hiện tại không đúng."
+        if new != again:
+            return "Hai lần nhập mật khẩu mới không giống nhau."
+        try:
+            users.set_password(session, account, new)
+        except ValueError:
+            return "Mật khẩu mới cần ít nhất 8 ký tự."
+        return None
+
+    error = await run_db(request, change)
+    if error:
+        return await render_page(request, "console/password.html", user, error=error)
+    log.info("console password changed: %s", user.username)
+    (await get_session(request)).invalidate()
+    raise web.HTTPFound("/console/login?changed=1")
 
 
 # --- queues and search -------------------------------------------------------------------
@@ -217,10 +259,12 @@ async def ticket_page(request: web.Request) -> web.Response:
     except tickets.TicketNotFound:
         raise web.HTTPNotFound(text="Không tìm thấy phản ánh.") from None
     may_see_phone = ticket.contact_consent and (user.is_supervisor or ticket.assignee_id == user.id)
+    handler = ticket.assignee_id == user.id  # only the handling officer sees the conversation unmasked
     allowed = sorted(tickets.TRANSITIONS.get(ticket.status, ()))
     return await render_page(request, "console/ticket.html", user, ticket=ticket, events=events, users=users,
                          allowed=allowed, now=tickets.utcnow(),
-                         phone=ticket.phone if may_see_phone else ticket.masked_phone)
+                         phone=ticket.phone if may_see_phone else ticket.masked_phone,
+                         transcript=ticket.transcript if handler else tickets.masked_transcript(ticket.transcript))
 
 
 def _act(session, code: str, action: str, user_id: int, form: dict) -> str:
@@ -300,6 +344,13 @@ async def report_page(request: web.Request) -> web.Response:
                          error=None)
 
 
+async def locked_page(request: web.Request) -> web.Response:
+    """Dossier and ticket codes whose lookups are paused: someone may be guessing their digits."""
+    user = await require_user(request)
+    rows = await run_db(request, lookup_limits.locked_codes)
+    return await render_page(request, "console/locked.html", user, rows=rows)
+
+
 async def report_csv(request: web.Request) -> web.Response:
     await require_user(request)
     period = request.query.get("period", "").strip()[:10] or reports.current_period()
@@ -326,10 +377,13 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/login", login_page)
     app.router.add_post("/console/login", login)
     app.router.add_post("/console/logout", logout)
+    app.router.add_get("/console/password", password_page)
+    app.router.add_post("/console/password", change_password)
     app.router.add_get("/console/queue/{name}", queue)
     app.router.add_get("/console/search", search)
     app.router.add_get("/console/tickets/{code}", ticket_page)
     app.router.add_post("/console/tickets/{code}/{action}", ticket_action)
     app.router.add_get("/console/reports", report_page)
+    app.router.add_get("/console/locked", locked_page)
     app.router.add_get("/console/reports.csv", report_csv)
 

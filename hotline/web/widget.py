@@ -1,8 +1,9 @@
 """Web chat widget: the demo portal page (`/`, `/widget`) and the `POST /chat` proxy to Rasa.
 
 The widget (static/widget/widget.js) talks only to this web app, so a portal needs one
-script tag. `/chat` forwards a message to Rasa's REST webhook as sender "web:<session>"
-(actions rely on that prefix) and returns Rasa's replies. The session id is the widget's
+script tag. `/chat` cleans the message (hotline.inbound), forwards it to Rasa's trusted
+channel with the channel secret as sender "web:<session>" (actions rely on that prefix; the
+public REST channel refuses it) and returns Rasa's replies. The session id is the widget's
 own random secret kept in the browser.
 """
 
@@ -16,13 +17,14 @@ import aiohttp
 import aiohttp_jinja2
 from aiohttp import web
 
+from hotline.inbound import Inbound, clean_message, truncation_note
 from hotline.web.app import SETTINGS
+from procedure_kb.language import detect_language
 
 log = logging.getLogger(__name__)
 
 RASA_CLIENT = web.AppKey("widget_rasa_client", aiohttp.ClientSession)
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-MAX_MESSAGE = 2000
 RASA_TIMEOUT_S = 60
 # The widget may sit on a portal of another origin; /chat carries no cookies, so any origin may call it.
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -34,16 +36,17 @@ def _error(status: int, message_vi: str) -> web.Response:
     return web.json_response({"error": message_vi}, status=status, headers=CORS)
 
 
-def clean_request(body: object) -> tuple[str, str] | str:
-    """(session, message) from a /chat body, or a Vietnamese error text."""
+def clean_request(body: object) -> tuple[str, Inbound] | str:
+    """(session, cleaned message) from a /chat body, or a Vietnamese error text."""
     if not isinstance(body, dict):
         return "Yêu cầu không hợp lệ."
     session, message = body.get("session"), body.get("message")
     if not isinstance(session, str) or not SESSION_ID.fullmatch(session):
         return "Phiên trò chuyện không hợp lệ."
-    if not isinstance(message, str) or not message.strip():
+    cleaned = clean_message(message)
+    if cleaned is None or not cleaned.text:
         return "Tin nhắn trống."
-    return session, message.strip()[:MAX_MESSAGE]
+    return session, cleaned
 
 
 def clean_replies(replies: object) -> list[dict]:
@@ -72,15 +75,17 @@ async def chat(request: web.Request) -> web.Response:
     """Forward one widget message to Rasa; {"replies": [...]}."""
     try:
         body = await request.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         body = None
     cleaned = clean_request(body)
     if isinstance(cleaned, str):
         return _error(400, cleaned)
-    session, message = cleaned
-    url = f"{request.app[SETTINGS].rasa_url}/webhooks/rest/webhook"
+    session, inbound = cleaned
+    settings = request.app[SETTINGS]
+    url = f"{settings.rasa_url}/webhooks/trusted/webhook"
     try:
-        async with request.app[RASA_CLIENT].post(url, json={"sender": f"web:{session}", "message": message}) as answer:
+        async with request.app[RASA_CLIENT].post(url, json={"sender": f"web:{session}", "message": inbound.text},
+                                                 headers={"X-Channel-Secret": settings.channel_secret}) as answer:
             if answer.status != 200:
                 log.error("Rasa answered %s to the widget", answer.status)
                 raise aiohttp.ClientError(f"status {answer.status}")
@@ -89,7 +94,10 @@ async def chat(request: web.Request) -> web.Response:
         log.warning("widget message not answered: %r", error)
         phone = request.app[SETTINGS].hotline_phone
         return _error(503, f"Trợ lý đang bận, bạn vui lòng thử lại sau ít phút hoặc gọi tổng đài {phone}.")
-    return web.json_response({"replies": clean_replies(replies)}, headers=CORS)
+    replies = clean_replies(replies)
+    if inbound.truncated:
+        replies.insert(0, {"text": truncation_note(detect_language(inbound.text[:300]) == "en")})
+    return web.json_response({"replies": replies}, headers=CORS)
 
 
 async def chat_options(_request: web.Request) -> web.Response:

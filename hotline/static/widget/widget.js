@@ -5,7 +5,7 @@
  *
  * Adds a chat bubble to the page (inside a shadow root, so the portal's CSS and ours never
  * mix). Messages go to POST {server}/chat (the hotline web app forwards them to Rasa as
- * sender "web:<session>"); operator replies are polled from {server}/api/widget/messages.
+ * sender "web:<session>"); operator replies are polled from {server}/api/widget/messages (POST).
  * The session id and the history live in localStorage, so a reload keeps the conversation.
  * Every text from the server is put in the DOM with textContent, never as HTML.
  */
@@ -231,17 +231,28 @@
   }
 
   function poll() {
-    // Only a visitor who has written something can have a ticket to be answered.
+    // Only a visitor who has written something can have a ticket to be answered. The session
+    // secret travels in the body (never in a URL that access logs keep); `after` is the last
+    // operator message this browser has, so no other reader can take a reply away from it.
     if (!state.history.some(function (item) { return item.who === "user"; })) { return; }
-    fetch(server + "/api/widget/messages?session=" + encodeURIComponent(state.session), { cache: "no-store" })
+    fetch(server + "/api/widget/messages", {
+      method: "POST",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session: state.session, after: state.lastMessageId || 0 })
+    })
       .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
       .then(function (body) {
         var messages = (body && Array.isArray(body.messages)) ? body.messages : [];
-        if (!messages.length) { return; }
-        messages.forEach(function (m) {
-          if (m && typeof m.text === "string") { state.history.push({ who: "bot", operator: true, text: m.text }); }
+        var fresh = messages.filter(function (m) {
+          return m && typeof m.text === "string" && typeof m.id === "number" && m.id > (state.lastMessageId || 0);
         });
-        if (!state.open) { state.unread = (state.unread || 0) + messages.length; }
+        if (!fresh.length) { return; }
+        fresh.forEach(function (m) {
+          state.history.push({ who: "bot", operator: true, text: m.text });
+          state.lastMessageId = Math.max(state.lastMessageId || 0, m.id);
+        });
+        if (!state.open) { state.unread = (state.unread || 0) + fresh.length; }
         save();
         render();
       })

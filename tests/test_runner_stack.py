@@ -1,0 +1,148 @@
+"""`make run`'s runner with the real stack: kill -9 mid-conversation, no ticket lost or doubled, no orphans."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT, free_port, http_json, settings_env
+
+from hotline import tickets as T
+from hotline.db import make_engine, make_session_factory, transaction
+
+CODE = re.compile(r"PA-\d{4}-\d{6}")
+INTAKE = [
+    "tôi muốn khiếu nại",
+    "Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID, yêu cầu xem lại",
+    "phường Sài Gòn",
+    "không",
+    "không",
+    "/affirm",
+]
+
+
+def _status(var_dir: Path) -> dict:
+    try:
+        return json.loads((var_dir / "runner_status.json").read_text())["processes"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.3)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie still answers kill(0); it is gone for our purposes
+    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "X"
+    return state not in ("Z", "X")
+
+
+@pytest.fixture
+def runner(trained_model, tmp_path):
+    var_dir = tmp_path / "var"
+    _settings, env = settings_env(
+        VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
+        DOSSIER_SIMULATOR_PORT="0", MODEL_PATH=str(trained_model), HOST="127.0.0.1",
+    )
+    log = open(tmp_path / "runner.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "bot.runner"], cwd=PROJECT_ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait(lambda: (tmp_path / "runner.log").read_text(errors="replace").count("All up") == 1
+              or process.poll() is not None, 240, "All up")
+        assert process.poll() is None, (tmp_path / "runner.log").read_text(errors="replace")[-3000:]
+        yield process, env, var_dir, tmp_path / "runner.log"
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+def _converse(rasa_url: str, told: list[str], lock: threading.Lock) -> None:
+    """One citizen's complaint intake; a message that fails is sent again, as a person would."""
+    sender = f"kill-{uuid.uuid4().hex[:10]}"
+    for message in INTAKE:
+        for _attempt in range(40):
+            try:
+                status, body = http_json("POST", f"{rasa_url}/webhooks/rest/webhook",
+                                         {"sender": sender, "message": message}, timeout=30)
+            except (OSError, http.client.HTTPException):  # the server was killed mid-request
+                status, body = 0, None
+            if status == 200 and body:
+                text = " ".join(r.get("text", "") for r in body)
+                found = CODE.findall(text)
+                with lock:
+                    told.extend(found)
+                break
+            time.sleep(0.5)
+
+
+def test_kill_9_of_actions_and_rasa_mid_intake_loses_and_doubles_nothing(runner):
+    process, env, var_dir, log = runner
+    rasa_url = f"http://127.0.0.1:{env['RASA_PORT']}"
+    told: list[str] = []
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_converse, args=(rasa_url, told, lock)) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    actions_pid = _status(var_dir)["actions"]["pid"]
+    os.kill(actions_pid, signal.SIGKILL)
+    _wait(lambda: _status(var_dir)["actions"]["state"] == "up" and _status(var_dir)["actions"]["pid"] != actions_pid,
+          60, "the action server to be restarted")
+    time.sleep(1)
+    rasa_pid = _status(var_dir)["rasa"]["pid"]
+    os.kill(rasa_pid, signal.SIGKILL)
+    web = f"http://127.0.0.1:{env['WEB_PORT']}/health"
+    _wait(lambda: http_json("GET", web)[1]["status"] == "degraded", 20, "/health to say degraded")
+    _wait(lambda: _status(var_dir)["rasa"]["state"] == "up" and _status(var_dir)["rasa"]["pid"] != rasa_pid,
+          120, "Rasa to be restarted")
+    for thread in threads:
+        thread.join(timeout=240)
+    assert told, log.read_text(errors="replace")[-3000:]
+    engine = make_engine(env["HOTLINE_DATABASE_URL"])
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            for code in set(told):
+                T.get_ticket(session, code)  # exists (raises TicketNotFound otherwise)
+            senders = [t.sender_id for t in session.query(T.Ticket).all()]
+    finally:
+        engine.dispose()
+    assert len(senders) == len(set(senders)), "no conversation produced two tickets"
+    assert len(set(told)) >= 10, f"most intakes finish despite the kills ({len(set(told))} of 12)"
+    assert http_json("GET", web)[1]["status"] == "ok"
+
+
+def test_a_second_run_refuses_and_killing_the_runner_leaves_no_children(runner):
+    process, env, var_dir, _log = runner
+    second = subprocess.run([sys.executable, "-m", "bot.runner"], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1 and "still running" in second.stderr
+    children = [info["pid"] for info in _status(var_dir).values()]
+    assert children and all(_alive(pid) for pid in children)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    _wait(lambda: not any(_alive(pid) for pid in children), 30, "the children to stop with the runner")
