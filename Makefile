@@ -13,10 +13,15 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Everything the trained model depends on; the model is rebuilt only when one changes
 # (and Rasa's own fingerprint skips training when the content did not change).
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard nlu_data/*.yml) \
-	bot/components/vietnamese_normalizer.py procedure_kb/textnorm.py procedure_kb/language.py \
+	bot/components/vietnamese_normalizer.py bot/components/intent_gate.py procedure_kb/textnorm.py procedure_kb/language.py \
 	procedure_kb/data/abbreviations.tsv
 
-.PHONY: install train run chat test test-fast bench lint clean
+# The semantic signal's cache: every phrasing-bank phrase and FAQ variant embedded once.
+KB_EMBEDDINGS := models/kb_embeddings.npz
+KB_INPUTS := $(wildcard procedure_kb/data/phrasings/*.yml) procedure_kb/data/transition_faq.yml \
+	procedure_kb/data/procedures.jsonl.gz procedure_kb/semantic.py
+
+.PHONY: install train embeddings run chat test test-fast bench lint clean
 
 install: $(VENV)/.installed
 
@@ -26,26 +31,32 @@ $(VENV)/.installed: pyproject.toml constraints.txt constraints-tools.txt bot/scr
 
 train: $(MODEL)
 
+embeddings: $(KB_EMBEDDINGS)
+
+$(KB_EMBEDDINGS): $(VENV)/.installed $(KB_INPUTS)
+	$(PY) -m procedure_kb build-embeddings
+	touch $@
+
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(VENV)/bin/rasa train --config config.yml --domain bot/domain --data nlu_data \
 		--out models --fixed-model-name assistant
 	touch $@
 
-run: install train
+run: install train embeddings
 	$(PY) -m bot.runner
 
 # Terminal chat with the assistant that `make run` started.
 chat: install
 	$(PY) -m bot.chat_cli
 
-test: install train
+test: install train embeddings
 	$(PY) -m pytest
 
 # Quick loop while developing: no servers, no browser.
 test-fast: install
 	$(PY) -m pytest -m "not rasa and not browser"
 
-bench: install train
+bench: install train embeddings
 	$(PY) bench/kb_search.py
 	$(PY) bench/address_lookup.py
 	$(PY) bench/ticket_queue.py

@@ -3,7 +3,7 @@
 - The HTTP API token comes from the environment (``RASA_TOKEN``, generated into VAR_DIR by the
   settings), so it never shows in the process list; every API endpoint but the channel
   webhooks then answers 401/403 without it.
-- Request bodies are capped at 1 MB (Sanic's default is 100 MB); the channels cap the text.
+- Request bodies are capped at 4 MB (Sanic's default is 100 MB); the channels cap the text.
 - Its log handlers get the project's masking formatter (personal data, tracebacks, long lines).
 
 Measured with py-spy on the Rasa server under bench/chat_load.py:
@@ -72,7 +72,7 @@ def install_fixes() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
-MAX_BODY_BYTES = 1_000_000
+MAX_BODY_BYTES = 4_000_000  # a 200,000-character message, JSON-escaped, is ~1.2 MB; the text is capped later
 
 
 def mask_rasa_logs(rasa_cli) -> None:

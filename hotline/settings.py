@@ -35,6 +35,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "RASA_URL": ("http://127.0.0.1:{RASA_PORT}", "Where the web widget and Telegram bridge reach Rasa."),
     "PUBLIC_WEB_URL": ("http://127.0.0.1:{WEB_PORT}", "Public address of the web app (used in links and the widget)."),
     "MODEL_PATH": ("models/assistant.tar.gz", "Trained Rasa model that `make run` serves."),
+    "KB_EMBEDDINGS": ("models/kb_embeddings.npz", "Embedding cache of the phrasing bank and FAQ (built by `make`); without it answers use the lexical search only."),
     "HOTLINE_PHONE": ("1800 1096", "Hotline number offered to citizens (default: the National Public Service Portal's support line; set your province's)."),
     "SESSION_SECRET": ("", "32-byte key (urlsafe base64) for console sessions; generated into VAR_DIR when empty."),
     "API_TOKEN": ("", "Bearer token for the /api/ JSON API; generated into VAR_DIR when empty."),

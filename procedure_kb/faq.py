@@ -20,8 +20,9 @@ from rapidfuzz import fuzz
 
 from procedure_kb.textnorm import fold
 
-__all__ = ["FaqEntry", "FaqHit", "load_faq", "search_faq", "render_answer", "MIN_SCORE"]
+__all__ = ["FaqEntry", "FaqHit", "load_faq", "search_faq", "faq_scores", "render_answer", "MIN_SCORE"]
 
+QUESTION_GROUPS = ("vi", "plain", "teen", "en", "situation")
 MIN_SCORE = 70.0  # below this a question is not considered answered by the FAQ
 _WORD = re.compile(r"[a-z0-9]+")
 # Words every reform question shares; they must not make two unrelated questions look alike.
@@ -50,6 +51,7 @@ class FaqEntry:
     legal_basis: tuple[LegalRef, ...]
     confirm_with_hotline: bool
     last_checked: str
+    follow_up: str = ""  # "complaint": after the answer, offer to file a complaint
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def load_faq() -> tuple[FaqEntry, ...]:
     bases = {key: LegalRef(**value) for key, value in data["legal_bases"].items()}
     entries = []
     for item in data["entries"]:
-        questions = tuple(q for group in ("vi", "plain", "en") for q in item["questions"].get(group, []))
+        questions = tuple(q for group in QUESTION_GROUPS for q in item["questions"].get(group, []))
         entries.append(
             FaqEntry(
                 id=item["id"],
@@ -76,6 +78,7 @@ def load_faq() -> tuple[FaqEntry, ...]:
                 legal_basis=tuple(bases[key] for key in item.get("legal_basis") or []),
                 confirm_with_hotline=bool(item.get("confirm_with_hotline")) or not item.get("legal_basis"),
                 last_checked=str(item["last_checked"]),
+                follow_up=str(item.get("follow_up") or ""),
             )
         )
     return tuple(entries)
@@ -99,16 +102,28 @@ def _variants() -> tuple[tuple[tuple[int, str, frozenset[str]], ...], dict[str, 
 
 
 def search_faq(query: str, top: int = 3) -> list[FaqHit]:
-    """FAQ entries answering `query`, best first; [] when none is close enough.
+    """FAQ entries answering `query`, best first, as the question router ranks and rates them
+    (lexical variants and the semantic signal; score = calibrated chance x 100); [] when none is
+    worth offering."""
+    from procedure_kb.answers import FAQ_LIST_FLOOR, faq_candidates  # the router builds on this module
+
+    if not isinstance(query, str):
+        return []
+    return [FaqHit(c.entry, round(c.confidence * 100, 1)) for c in faq_candidates(query, top=top)
+            if c.confidence >= FAQ_LIST_FLOOR]
+
+
+def faq_scores(query: str) -> dict[int, float]:
+    """Lexical score (0..100) of every entry sharing a content word with `query`.
 
     Score: how much of the query's (weighted) content words a variant shares, blended with
     rapidfuzz similarity of the whole question.
     """
     if not isinstance(query, str):
-        return []
+        return {}
     folded = " ".join(_WORD.findall(fold(query[:500])))
     if not folded:
-        return []
+        return {}
     variants, weights = _variants()
     features = _features(folded)
     words = {f for f in features if "_" not in f}
@@ -117,7 +132,7 @@ def search_faq(query: str, top: int = 3) -> list[FaqHit]:
     unknown = math.log(1 + len(load_faq()))
     total = sum(weights.get(w, unknown) for w in words)
     if not total:
-        return []
+        return {}
     best: dict[int, float] = {}
     for index, variant, variant_features in variants:
         shared = words & variant_features
@@ -125,12 +140,11 @@ def search_faq(query: str, top: int = 3) -> list[FaqHit]:
             continue  # nothing but filler words in common
         coverage = sum(weights[w] for w in shared) / total
         pair_bonus = 20 * len(pairs & variant_features) / max(1, len(pairs))
-        score = 50 * coverage + 0.3 * fuzz.token_set_ratio(folded, variant) + pair_bonus
+        # token_sort, not token_set: a short query inside a long variant is not a near-copy of it
+        score = 50 * coverage + 0.3 * fuzz.token_sort_ratio(folded, variant) + pair_bonus
         if score > best.get(index, 0.0):
             best[index] = score
-    entries = load_faq()
-    ranked = sorted(best.items(), key=lambda item: -item[1])
-    return [FaqHit(entries[i], s) for i, s in ranked[:top] if s >= MIN_SCORE]
+    return best
 
 
 def render_answer(entry: FaqEntry, lang: str = "vi", hotline: str = "1800 1096") -> str:

@@ -1,4 +1,4 @@
-"""Sub-commands of ``python -m procedure_kb`` for procedures: import, search, show, faq."""
+"""Sub-commands of ``python -m procedure_kb`` for procedures: import, search, show, check-phrasings, faq."""
 
 from __future__ import annotations
 
@@ -34,6 +34,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     show.add_argument("code")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
+
+    embed = commands.add_parser("build-embeddings", help="embed the phrasing bank and FAQ for the semantic signal")
+    embed.add_argument("--threads", type=int, default=2)
+    embed.set_defaults(handler=cmd_build_embeddings)
+
+    nlu = commands.add_parser("nlu-examples", help="write NLU examples drawn from the bank and the FAQ")
+    nlu.add_argument("--out", default="nlu_data/kb_examples.yml")
+    nlu.set_defaults(handler=cmd_nlu_examples)
+
+    check = commands.add_parser("check-phrasings", help="check the phrasing bank (codes, keys, scope covered)")
+    check.set_defaults(handler=cmd_check_phrasings)
 
     faq = commands.add_parser("faq", help="answer a question about the 2025 reform from the FAQ")
     faq.add_argument("query")
@@ -129,6 +140,32 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         print(_show_text(proc))
     return 0
+
+
+def cmd_build_embeddings(args: argparse.Namespace) -> int:
+    from procedure_kb.semantic import build_cache
+
+    print(f"semantic cache: {build_cache(threads=max(1, args.threads))}")
+    return 0
+
+
+def cmd_nlu_examples(args: argparse.Namespace) -> int:
+    from procedure_kb.nlu_examples import render
+
+    out = Path(args.out)
+    out.write_text(render(out.parent), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_check_phrasings(_args: argparse.Namespace) -> int:
+    from procedure_kb.phrasings import check_bank, citizen_scope, load_phrasings
+
+    problems = check_bank()
+    for problem in problems:
+        print(problem)
+    print(f"{len(load_phrasings())} entries for {len(citizen_scope())} procedures in scope; {len(problems)} problem(s)")
+    return 1 if problems else 0
 
 
 def cmd_faq(args: argparse.Namespace) -> int:

@@ -1,17 +1,20 @@
 """Search procedures with a citizen's own words.
 
-Field-weighted BM25 (BM25F) over the folded name, result names and field of each
-procedure, with word bigrams so "khai sinh" outranks records that merely contain
-"khai" and "sinh"; a synonym lexicon (data/synonyms.tsv) for everyday and English
-words; rapidfuzz to correct typos against the index vocabulary; and a small prior that
-prefers the commune/province variant of a procedure unless the ministry one is asked for.
-Indexes are built once, lazily, on first use.
+Field-weighted BM25 (BM25F) with word bigrams (so "khai sinh" outranks records that merely
+contain "khai" and "sinh") over the fields that carry citizens' words: the official name,
+the phrasing bank's everyday names, life situations and English names/phrasings
+(data/phrasings/), results, subjects and field. A synonym lexicon (data/synonyms.tsv) for
+frequent everyday words; rapidfuzz to correct typos against the index vocabulary; English
+filler words never count against a query's coverage; a small prior prefers the
+commune/province variant unless the ministry one is asked for. Indexes are built once,
+lazily, on first use.
 """
 
 from __future__ import annotations
 
 import gc
 import html
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -21,8 +24,15 @@ from importlib import resources
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from procedure_kb.calibration import procedure_confidence
+from procedure_kb.facets import Facets, asked_facets, facets_of
+from procedure_kb.language import language_evidence
+from procedure_kb.phrasings import phrasing_for
 from procedure_kb.procedures import Procedure, load_procedures
+from procedure_kb.semantic import semantic_index, wanted
 from procedure_kb.textnorm import fold
+
+log = logging.getLogger(__name__)
 
 __all__ = ["SearchHit", "search_procedures", "get_procedure", "analyze_query", "MAX_QUERY_CHARS"]
 
@@ -31,10 +41,26 @@ AMBIGUOUS_RATIO = 0.97  # runner-up within 3% of the best -> offer buttons inste
 EXACT_NAME = 95  # query and best name agree this well (rapidfuzz) -> no doubt, whatever the runner-up
 STRONG_MATCH = 7.0  # summed idf of matched query words for full confidence
 MIN_COVERAGE = 0.34  # share of the query's weight that must match something in the index
+# Fusion with the semantic signal (tuned on tests/data/dev, see docs/decisions.md): a cosine
+# above the floor adds up to SEMANTIC_WEIGHT to the lexical score (1.0 for the lexical best).
+SEMANTIC_WEIGHT = 5.0
+LIST_FLOOR = 0.1  # below this calibrated chance a result is not worth listing at all
+SEMANTIC_FLOOR = 0.7
+# English filler words (data/english_filler.txt): dropped from English questions. Not imported
+# from scikit-learn at run time: loading it beside the embedding engine's OpenMP runtime made
+# every embedding 25 times slower.
+ENGLISH_FILLER = frozenset(
+    line.strip() for line in resources.files("procedure_kb").joinpath("data/english_filler.txt")
+    .read_text("utf-8").splitlines() if line.strip() and not line.startswith("#")
+)
 
-# Field weights: the name says what a procedure is; results/field only help.
-_FIELDS = (("name", 3.0), ("results", 0.6), ("domain", 0.4))
-_K1, _B = 1.2, 0.75
+# Field weights: the name and the bank's everyday names say what a procedure is; situations,
+# English, results and field help. (field, weight, length normalisation b)
+_FIELDS = (
+    ("name", 3.0, 0.75), ("bank_vi", 2.2, 0.3), ("bank_sit", 1.0, 0.3), ("bank_en", 2.2, 0.3),
+    ("results", 0.6, 0.75), ("domain", 0.4, 0.75),
+)
+_K1 = 1.2
 _LEVEL_PRIOR = {"commune": 1.0, "province": 0.99, "other": 0.97, "ministry": 0.95}
 _MINISTRY_HINT = re.compile(r"\b(trung uong|cap bo|tw|bo cong an|central|ministry|national level)\b")
 _CENTRAL_NAME = re.compile(r"cap trung uong|cap tw\b|\(cap bo\)|tai cuc |tai bo ")
@@ -45,14 +71,33 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
+class HitFeatures:
+    """What the calibration reads about the best hit (procedure_kb.calibration)."""
+
+    coverage: float  # share of the query's weight the lexical index matched
+    matched_weight: float
+    matched_pairs: int
+    exact: bool
+    margin: float  # (best - runner-up) / best, fused scores
+    lexical: float  # the best hit's lexical score relative to the lexical best
+    lexical_top: bool  # the lexical search alone ranks it first too
+    semantic: float  # its cosine similarity (0 when the semantic signal was not used)
+    semantic_margin: float
+    semantic_used: bool
+    semantic_agree: bool  # the semantic signal alone ranks it first too
+    words: int
+
+
+@dataclass(frozen=True)
 class SearchHit:
     code: str
     name: str
     level: str  # the portal's level text, e.g. "Cấp xã" or "Cấp bộ, Cấp tỉnh"
     score: float
-    confidence: float  # 0..1: how sure we are this is what was asked
+    confidence: float  # 0..1: estimated chance that this is what was asked (calibrated)
     ambiguous: bool  # True when the best results are too close to pick one
     detail_url: str = ""
+    features: HitFeatures | None = None  # for the best hit only
 
 
 # ---------------------------------------------------------------- lexicons
@@ -100,17 +145,44 @@ def _stopwords() -> tuple[re.Pattern[str] | None, frozenset[str]]:
 # ---------------------------------------------------------------- index
 
 
-def _doc_fields(proc: Procedure) -> dict[str, list[str]]:
+def english_stem(word: str) -> str:
+    """A light English stemmer ("registering", "registered", "registers" -> "register";
+    "married" -> "marry"), for the bank's English field and English questions only."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)] + repl
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def _phrases(texts, english: bool = False) -> list[list[str]]:
+    if english:
+        return [[english_stem(w) for w in _WORD.findall(fold(text)) if w not in ENGLISH_FILLER] for text in texts]
+    return [_WORD.findall(fold(text)) for text in texts]
+
+
+def _doc_fields(proc: Procedure) -> dict[str, list[list[str]]]:
+    """Each field as a list of phrases (bigrams never cross from one phrase to the next)."""
+    bank = phrasing_for(proc.code)
     return {
-        "name": _WORD.findall(fold(proc.name)),
-        "results": _WORD.findall(fold(" ".join(r.name for r in proc.results[:3]))),
-        "domain": _WORD.findall(fold(proc.domain)),
+        "name": _phrases([proc.name]),
+        "bank_vi": _phrases(bank.names_vi if bank else ()),
+        "bank_sit": _phrases(bank.situations if bank else ()),
+        "bank_en": _phrases(bank.all_en() if bank else (), english=True),
+        "results": _phrases(r.name for r in proc.results[:3]),
+        "domain": _phrases([proc.domain]),
     }
 
 
 def _terms(words: list[str]) -> list[str]:
     """Unigrams plus adjacent bigrams ("khai_sinh"): Vietnamese words are two syllables."""
     return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def _field_terms(phrases: list[list[str]]) -> list[str]:
+    return [term for words in phrases for term in _terms(words)]
 
 
 @dataclass
@@ -132,13 +204,13 @@ class _Index:
 def _index() -> _Index:
     procs = load_procedures()
     n = len(procs)
-    fields = [{f: _terms(words) for f, words in _doc_fields(p).items()} for p in procs]
-    avg = {f: max(1.0, sum(len(d[f]) for d in fields) / max(n, 1)) for f, _ in _FIELDS}
+    fields = [{f: _field_terms(phrases) for f, phrases in _doc_fields(p).items()} for p in procs]
+    avg = {f: max(1.0, sum(len(d[f]) for d in fields) / max(n, 1)) for f, _, _ in _FIELDS}
     weighted: dict[str, dict[int, float]] = {}
     for doc_id, doc in enumerate(fields):
-        for fname, weight in _FIELDS:
+        for fname, weight, b in _FIELDS:
             terms = doc[fname]
-            norm = 1 - _B + _B * len(terms) / avg[fname]
+            norm = 1 - b + b * len(terms) / avg[fname]
             for term in terms:
                 bucket = weighted.setdefault(term, {})
                 bucket[doc_id] = bucket.get(doc_id, 0.0) + weight / norm
@@ -240,26 +312,36 @@ def _fix_in_context(words: list[str]) -> list[str]:
 @lru_cache(maxsize=2048)
 def _analyze(query: str) -> tuple[tuple[str, ...], ...]:
     """Query -> segments of folded words (bigrams are only formed inside a segment)."""
-    folded = " ".join(_WORD.findall(fold(_clean_query(query))))
+    cleaned = _clean_query(query)
+    folded = " ".join(_WORD.findall(fold(cleaned)))
     if not folded:
         return ()
+    # English questions are matched on the bank's English phrasings word for word; their
+    # filler words are dropped so they never count against the coverage.
+    english = language_evidence(cleaned) == "en"
     # Fix typos first so the lexicon sees "kinh doanh" in "kinh doan"; words the lexicon
     # knows (English, teencode) are left alone.
     lexicon = _lexicon_words()
-    folded = " ".join(w if w in lexicon else _correct(w) for w in folded.split()[:60])
+    if english:  # typo correction against a mostly Vietnamese vocabulary would mangle English words
+        folded = " ".join(w for w in folded.split()[:60] if w not in ENGLISH_FILLER)
+    else:
+        folded = " ".join(w if w in lexicon else _correct(w) for w in folded.split()[:60])
     expansions: list[tuple[str, ...]] = []
     for pattern, expansion in _synonyms():
         if pattern.search(folded):
             if expansion:
                 expansions.append(tuple(expansion.split()))
-            folded = pattern.sub(" | ", folded)  # the phrase is replaced by its meaning
+            if not english:
+                folded = pattern.sub(" | ", folded)  # the phrase is replaced by its meaning
     stop_phrases, stop_words = _stopwords()
+    if english:
+        stop_words = stop_words | ENGLISH_FILLER
     if stop_phrases is not None:
         folded = stop_phrases.sub(" | ", folded)
     index = _index()
     segments: list[tuple[str, ...]] = []
     for chunk in folded.split("|"):
-        words = [_correct(w) for w in chunk.split()]
+        words = [english_stem(w) for w in chunk.split()] if english else [_correct(w) for w in chunk.split()]
         kept = []
         for i, word in enumerate(words):
             if word in stop_words:
@@ -270,8 +352,8 @@ def _analyze(query: str) -> tuple[tuple[str, ...], ...]:
                     continue
             kept.append(word)
         if kept:
-            segments.append(tuple(_fix_in_context(kept)))
-    segments.extend(expansions)
+            segments.append(tuple(kept) if english else tuple(_fix_in_context(kept)))
+    segments.extend(dict.fromkeys(expansions))  # the same meaning found twice counts once
     return tuple(segments)
 
 
@@ -302,18 +384,34 @@ def _synonym_words() -> frozenset[str]:
 
 
 def search_procedures(query: str, top: int = 5) -> list[SearchHit]:
-    """Best matching procedures for `query`, best first; [] when nothing really matches."""
+    """Best matching procedures for `query`, best first; [] when nothing really matches.
+
+    Every signal: the lexical BM25F search and, for questions with diacritics or in English,
+    the semantic signal (procedure_kb.semantic), fused by score.
+    """
+    if not isinstance(query, str) or top <= 0:
+        return []
     try:
-        return _search(query, top)
-    except Exception:  # noqa: BLE001 - a citizen's odd input must never crash the assistant
+        return _fused(query, top)
+    except Exception:  # a citizen's odd input must never crash the assistant: log it, answer "none"
+        log.exception("procedure search failed for a query of %d characters", len(query))
         return []
 
 
-def _search(query: str, top: int) -> list[SearchHit]:
+@dataclass(frozen=True)
+class _Lexical:
+    ranked: list[tuple[float, int]]  # (score, doc id), best first
+    coverage: float
+    matched_weight: float
+    matched_pairs: int
+    exact: bool  # the query is (almost) the top record's name
+
+
+def _lexical(query: str, k: int = 30) -> _Lexical | None:
     segments = _analyze(_clean_query(query))
     words = [w for segment in segments for w in segment]
-    if not words or top <= 0:
-        return []
+    if not words:
+        return None
     index = _index()
     guessed = _guessed(words, query)
     terms: dict[str, None] = {}
@@ -337,14 +435,14 @@ def _search(query: str, top: int) -> list[SearchHit]:
         scores[ids] += values
     coverage = matched_weight / total_weight if total_weight else 0.0
     if coverage < MIN_COVERAGE or not scores.any():
-        return []
+        return _Lexical([], coverage, matched_weight, matched_pairs, False)
     folded_query = " ".join(dict.fromkeys(words))
     scores *= index.prior
     if _MINISTRY_HINT.search(folded_query):
         scores[index.central] *= 1.1
     if not _FOREIGN_HINT.search(folded_query):
         scores[index.foreign] *= 0.9
-    k = min(len(scores), max(top, 30))
+    k = min(len(scores), k)
     candidates = np.argpartition(-scores, k - 1)[:k]
     # Rerank the short list by how much of the query the whole name covers.
     best = float(scores[candidates].max())
@@ -357,33 +455,85 @@ def _search(query: str, top: int) -> list[SearchHit]:
         closeness = (fuzz.token_set_ratio(folded_query, name) + fuzz.token_sort_ratio(folded_query, name)) / 200.0
         ranked.append((base + 0.25 * best * closeness, int(doc_id)))
     ranked.sort(key=lambda item: (-item[0], index.procedures[item[1]].code))
-    ranked = ranked[:top]
+    exact = bool(ranked) and fuzz.token_sort_ratio(folded_query, index.names[ranked[0][1]]) >= EXACT_NAME
+    return _Lexical(ranked, coverage, matched_weight, matched_pairs, exact)
+
+
+@lru_cache(maxsize=4096)
+def _facets(name: str) -> Facets:
+    return facets_of(name)
+
+
+def _facet_fit(name: str, asked: dict[str, object]) -> float:
+    """A little more for the twin the question describes, a little less for the others."""
+    have = _facets(name)
+    factor = 1.0
+    for facet, value in asked.items():
+        mine = getattr(have, facet)
+        if facet == "age" and not mine:
+            continue
+        factor *= 1.12 if mine == value else 0.88
+    return factor
+
+
+def _fused(query: str, top: int) -> list[SearchHit]:
+    index = _index()
+    lexical = _lexical(query)
+    semantic = None
+    if wanted(query):
+        sem_index = semantic_index()
+        found = sem_index.scores(query) if sem_index is not None else None
+        semantic = found[0] if found is not None else None
+    fused: dict[int, float] = {}
+    lex_norm: dict[int, float] = {}
+    if lexical and lexical.ranked:
+        best = lexical.ranked[0][0]
+        for score, doc_id in lexical.ranked:
+            lex_norm[doc_id] = score / best
+            fused[doc_id] = score / best
+    if semantic is not None:
+        for doc_id in np.argpartition(-semantic, 30)[:30].tolist():
+            fused.setdefault(doc_id, 0.0)
+        for doc_id in fused:
+            fused[doc_id] += SEMANTIC_WEIGHT * max(0.0, float(semantic[doc_id]) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
+    asked = asked_facets(query)
+    if asked:  # the question says which twin: first issue / re-issue / exchange, age, foreign element
+        for doc_id in fused:
+            fused[doc_id] *= _facet_fit(index.procedures[doc_id].name, asked)
+    ranked = sorted(((s, d) for d, s in fused.items() if s > 0), key=lambda x: (-x[0], index.procedures[x[1]].code))
     if not ranked:
         return []
     top_score = ranked[0][0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    exact = fuzz.token_sort_ratio(folded_query, index.names[ranked[0][1]]) >= EXACT_NAME
-    ambiguous = runner_up >= AMBIGUOUS_RATIO * top_score and not exact
-    margin = 1.0 if not runner_up or exact else min(1.0, (top_score - runner_up) / (0.05 * top_score))
-    # Scattered single words ("khỏe" in "bạn khỏe không") are weak evidence, however well
-    # they match: full confidence needs a matched word pair and enough matched weight.
-    strength = min(1.0, matched_weight / STRONG_MATCH) * (1.0 if matched_pairs else 0.45)
+    exact = bool(lexical and lexical.exact and lexical.ranked and lexical.ranked[0][1] == ranked[0][1])
+    sem_sorted = np.sort(semantic[[d for _, d in ranked[:10]]])[::-1] if semantic is not None else None
+    features = HitFeatures(
+        coverage=lexical.coverage if lexical else 0.0,
+        matched_weight=lexical.matched_weight if lexical else 0.0,
+        matched_pairs=lexical.matched_pairs if lexical else 0,
+        exact=exact,
+        margin=(top_score - runner_up) / top_score if top_score else 0.0,
+        lexical=lex_norm.get(ranked[0][1], 0.0),
+        lexical_top=bool(lexical and lexical.ranked and lexical.ranked[0][1] == ranked[0][1]),
+        semantic=float(semantic[ranked[0][1]]) if semantic is not None else 0.0,
+        semantic_margin=float(sem_sorted[0] - sem_sorted[1]) if sem_sorted is not None and len(sem_sorted) > 1 else 0.0,
+        semantic_used=semantic is not None,
+        semantic_agree=semantic is not None and int(np.argmax(semantic)) == ranked[0][1],
+        words=len(_WORD.findall(fold(_clean_query(query)))),
+    )
+    confidence = procedure_confidence(features)
+    if confidence < LIST_FLOOR:
+        return []  # words matched, but nothing a person would recognise as what they asked
     hits = []
-    for rank, (score, doc_id) in enumerate(ranked):
+    for rank, (score, doc_id) in enumerate(ranked[:top]):
         proc = index.procedures[doc_id]
         relative = score / top_score
-        confidence = min(1.0, coverage) * strength * (0.5 + 0.5 * margin if rank == 0 else 0.5 * relative)
-        hits.append(
-            SearchHit(
-                code=proc.code,
-                name=proc.name,
-                level=proc.level_text,
-                score=score,
-                confidence=round(confidence, 3),
-                ambiguous=ambiguous and relative >= AMBIGUOUS_RATIO,
-                detail_url=proc.detail_url,
-            )
-        )
+        hits.append(SearchHit(
+            code=proc.code, name=proc.name, level=proc.level_text, score=round(score, 4),
+            confidence=round(confidence if rank == 0 else confidence * 0.5 * relative, 3),
+            ambiguous=not exact and relative >= AMBIGUOUS_RATIO and runner_up >= AMBIGUOUS_RATIO * top_score,
+            detail_url=proc.detail_url, features=features if rank == 0 else None,
+        ))
     return hits
 
 

@@ -38,7 +38,12 @@ def test_heldout_is_not_in_training_data() -> None:
 
 @pytest.fixture(scope="module")
 def predictions(stack) -> list[tuple[dict, str]]:
-    return [(example, stack.parse(example["text"])["intent"]["name"]) for example in _examples()]
+    def predicted(parse: dict) -> str:
+        # A form intent held back by the gate (bot/components/intent_gate.py) is still the
+        # classifier's answer: the router then offers that form as a button.
+        return parse.get("gated_intent") or parse["intent"]["name"]
+
+    return [(example, predicted(stack.parse(example["text"]))) for example in _examples()]
 
 
 def test_intent_accuracy_is_high_and_equal_across_styles(predictions) -> None:

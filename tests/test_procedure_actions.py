@@ -8,12 +8,8 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedure import (
-    ActionAnswerProcedure,
-    ActionAnswerTransitionFaq,
-    ActionProcedureDetail,
-    render_card,
-)
+from actions.procedure import ActionAnswerQuestion, ActionProcedureDetail
+from procedure_kb.presenter import render_card
 from procedure_kb.search import get_procedure
 
 
@@ -50,25 +46,25 @@ def test_card_explains_abolished_units_in_the_official_text():
 
 
 def test_ask_procedure_answers_with_a_card_and_remembers_it():
-    messages, slots = run(ActionAnswerProcedure(), "thủ tục đăng ký kết hôn")
+    messages, slots = run(ActionAnswerQuestion(), "thủ tục đăng ký kết hôn")
     assert "1.000894" in messages[0]["text"]
     assert {b["payload"] for b in messages[0]["buttons"]} >= {"/ask_documents", "/ask_fee"}
     assert slots["procedure_code"] == "1.000894"
 
 
-def test_close_results_offer_three_buttons_that_choose_a_procedure():
-    messages, slots = run(ActionAnswerProcedure(), "lam cccd")
-    buttons = messages[0]["buttons"]
-    assert len(buttons) == 3 and "procedure_code" not in slots
+def test_near_twins_get_the_separating_question_whose_buttons_choose_a_procedure():
+    messages, slots = run(ActionAnswerQuestion(), "lam cccd")
+    buttons = [b for b in messages[0]["buttons"] if "procedure_code" in b["payload"]]
+    assert len(buttons) == 2 and "procedure_code" not in slots and "14 tuổi" in messages[0]["text"]
     payload = buttons[1]["payload"]
     code = re.search(r'"procedure_code":"([\d.]+)"', payload).group(1)
-    chosen, slots = run(ActionAnswerProcedure(), payload, intent="choose_procedure",
+    chosen, slots = run(ActionAnswerQuestion(), payload, intent="choose_procedure",
                         entities=[{"entity": "procedure_code", "value": code}])
     assert f"mã {code}" in chosen[0]["text"] and slots["procedure_code"] == code
 
 
 def test_nothing_matched_says_so_with_examples_and_the_hotline():
-    messages, _ = run(ActionAnswerProcedure(), "asdkjh qwpoeiru")
+    messages, _ = run(ActionAnswerQuestion(), "asdkjh qwpoeiru")
     assert "chưa tìm thấy thủ tục" in messages[0]["text"] and "1800 1096" in messages[0]["text"]
     assert "đăng ký khai sinh" in messages[0]["text"]
     assert any(b["payload"] == "/human_handoff" for b in messages[0]["buttons"])
@@ -106,28 +102,24 @@ def test_follow_up_without_a_current_procedure_asks_which_one():
 
 
 def test_transition_faq_answer_cites_its_legal_basis():
-    messages, _ = run(ActionAnswerTransitionFaq(), "căn cước ghi địa chỉ cũ còn giá trị không", intent="ask_transition_faq")
+    messages, _ = run(ActionAnswerQuestion(), "căn cước ghi địa chỉ cũ còn giá trị không", intent="ask_transition_faq")
     assert "190/2025/QH15" in messages[0]["text"]
 
 
 def test_bad_input_never_raises():
     for text in ["", "😀" * 500, "<script>x</script>", "a" * 5000]:
-        messages, _ = run(ActionAnswerProcedure(), text)
+        messages, _ = run(ActionAnswerQuestion(), text)
         assert messages and messages[0]["text"]
 
 
 def test_fallback_answers_life_situations_the_classifier_missed():
-    from actions.procedure import ActionProcedureFallback
-
-    messages, slots = run(ActionProcedureFallback(), "con tôi mới sinh", intent="nlu_fallback")
+    messages, slots = run(ActionAnswerQuestion(), "con tôi mới sinh", intent="nlu_fallback")
     assert "mã 1.001193" in messages[0]["text"] and slots["procedure_code"] == "1.001193"
-    messages, _ = run(ActionProcedureFallback(), "mở quán ăn nhỏ", intent="nlu_fallback")
+    messages, _ = run(ActionAnswerQuestion(), "mở quán ăn nhỏ", intent="nlu_fallback")
     assert "mã 1.001612" in messages[0]["text"]
 
 
 def test_fallback_on_gibberish_keeps_the_default_reply():
-    from actions.procedure import ActionProcedureFallback
-
     for text in ["qwzx plorf 🙃🙃", "xin chào bạn khỏe không", "hôm nay trời đẹp quá"]:
-        messages, _ = run(ActionProcedureFallback(), text, intent="nlu_fallback")
+        messages, _ = run(ActionAnswerQuestion(), text, intent="nlu_fallback")
         assert messages == [{"response": "utter_default", **{k: v for k, v in messages[0].items() if k != "response"}}], text

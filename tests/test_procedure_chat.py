@@ -32,15 +32,16 @@ def test_procedure_question_gets_a_sourced_card_and_follow_ups_stay_on_it(stack)
 
 
 def test_english_question_gets_an_english_card(stack) -> None:
-    text = stack.texts(_sender(), "how do I register a birth?")
+    text = stack.texts(_sender(), "how do I register my baby's birth?")
     assert "code 1.001193" in text and "Where to submit now:" in text
 
 
-def test_vague_question_offers_three_buttons_and_a_button_gives_the_card(stack) -> None:
+def test_vague_question_asks_the_separating_question_and_a_button_gives_the_card(stack) -> None:
     sender = _sender()
     replies = stack.chat(sender, "lam cccd")
-    buttons = replies[0]["buttons"]
-    assert len(buttons) == 3
+    assert "14 tuổi" in replies[0]["text"]  # the one question that separates the twins
+    buttons = [b for b in replies[0]["buttons"] if "procedure_code" in b["payload"]]
+    assert len(buttons) == 2
     code = re.search(r'"procedure_code":"([\d.]+)"', buttons[0]["payload"]).group(1)
     card = stack.texts(sender, buttons[0]["payload"])
     assert f"mã {code}" in card
@@ -49,3 +50,18 @@ def test_vague_question_offers_three_buttons_and_a_button_gives_the_card(stack) 
 def test_reform_question_is_answered_from_the_faq_with_its_legal_basis(stack) -> None:
     text = stack.texts(_sender(), "căn cước ghi địa chỉ cũ có còn giá trị không")
     assert "190/2025/QH15" in text
+
+
+def test_refusal_because_of_the_reorganisation_gets_the_rule_then_the_complaint_offer(stack) -> None:
+    sender = _sender()
+    replies = stack.chat(sender, "cán bộ từ chối nhận hồ sơ vì đang sáp nhập thì sao")
+    assert "không được từ chối" in replies[0]["text"].lower() and "101/CĐ-TTg" in replies[0]["text"]
+    assert [b["payload"] for b in replies[0]["buttons"]][:2] == ["/file_complaint", "/human_handoff"]
+    assert not (stack.tracker(sender).get("active_loop") or {}).get("name")  # no form started by itself
+
+
+def test_reform_questions_the_faq_holds_are_answered(stack) -> None:
+    assert "34" in stack.texts(_sender(), "How many provinces are there now?")
+    assert "Còn giá trị" in stack.texts(_sender(), "Giấy tờ ghi địa chỉ cũ còn giá trị không")
+    household = stack.texts(_sender(), "sổ hộ khẩu giấy còn dùng được không")
+    assert "68/2020/QH14" in household

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from actions.procedure import part_page, render_card, time_text
 from hotline.web.guide import channel_rows, checklist
 from procedure_kb.documents import document_view
+from procedure_kb.presenter import part_page, render_card, time_text
 from procedure_kb.procedures import Channel
 from procedure_kb.search import get_procedure
 from procedure_kb.timing import stated_unit

@@ -1,0 +1,142 @@
+"""Fit the router's calibration on the DEVELOPMENT set (never the blind sets) and print it.
+
+For every development message (procedure questions, reform questions and messages that must
+get no answer) it records the features of the best procedure hit and of the best FAQ entry,
+and whether each is a right answer. Two logistic regressions (scikit-learn, which ships with
+Rasa) turn features into probabilities; SURE is the lowest threshold whose confident answers
+are right at least 96% of the time in 5-fold cross-validation (a margin over the 95% target);
+OFFER keeps most no-answer messages out of the choices. Paste the printed block into
+procedure_kb/calibration.py.
+
+    .venv/bin/python bench/calibrate.py
+"""
+
+from __future__ import annotations
+
+import csv
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from procedure_kb import answers  # noqa: E402
+
+DEV = ROOT / "tests" / "data" / "dev"
+PRECISION_TARGET = 0.96
+
+
+def rows():
+    for row in csv.DictReader(open(DEV / "dev_procedures.tsv", encoding="utf-8"), delimiter="\t"):
+        yield row["question"], set(row["codes"].split(",")), set()
+    for row in csv.DictReader(open(DEV / "dev_reform.tsv", encoding="utf-8"), delimiter="\t"):
+        yield row["question"], set(), set(row["faq_ids"].split(",")) - {"none"}
+    for row in csv.DictReader(open(DEV / "dev_none.tsv", encoding="utf-8"), delimiter="\t"):
+        yield row["question"], set(), set()
+
+
+def collect():
+    proc_x, proc_y, faq_x, faq_y = [], [], [], []
+    for text, codes, faq_ids in rows():
+        found = answers.assess(text)
+        proc_x.append(found.procedure_features)
+        proc_y.append(int(bool(found.hits) and found.hits[0].code in codes))
+        faq_x.append(found.faq_features)
+        faq_y.append(int(bool(found.faqs) and found.faqs[0].entry.id in faq_ids))
+    return proc_x, proc_y, faq_x, faq_y
+
+
+def matrix(feature_dicts, names):
+    return np.array([[d[name] if d else 0.0 for name in names] for d in feature_dicts], dtype=float)
+
+
+def _model(x, y):
+    """Logistic regression on standardised features, returned as weights on the raw ones."""
+    from sklearn.linear_model import LogisticRegression  # after the embeddings: see procedure_kb/semantic.py
+
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=1.0, max_iter=5000).fit((x - mean) / std, y)
+    coef = model.coef_[0] / std
+    return float(model.intercept_[0] - (coef * mean).sum()), coef
+
+
+def _predict(bias, coef, x):
+    return 1.0 / (1.0 + np.exp(-(bias + x @ coef)))
+
+
+def fit(x, y, names):
+    bias, coef = _model(x, y)
+    weights = {"bias": round(bias, 3)}
+    weights.update({name: round(float(w), 3) for name, w in zip(names, coef, strict=True)})
+    return weights
+
+
+def cross_validated(x, y, names, present):
+    """Out-of-fold probabilities (0 where there was no candidate at all)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    probs = np.zeros(len(y))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=7)
+    for train, test in folds.split(x, y):
+        bias, coef = _model(x[train], y[train])
+        probs[test] = _predict(bias, coef, x[test])
+    probs[~present] = 0.0
+    return probs
+
+
+def main() -> int:
+    cache = Path("/tmp/calibrate_features.pkl")
+    if "--reuse" in sys.argv and cache.exists():
+        proc_x, proc_y, faq_x, faq_y = pickle.loads(cache.read_bytes())
+    else:
+        proc_x, proc_y, faq_x, faq_y = collect()
+        cache.write_bytes(pickle.dumps((proc_x, proc_y, faq_x, faq_y)))
+    p_names = list(next(d for d in proc_x if d).keys())
+    f_names = list(next(d for d in faq_x if d).keys())
+    px, py = matrix(proc_x, p_names), np.array(proc_y)
+    fx, fy = matrix(faq_x, f_names), np.array(faq_y)
+    p_cv = cross_validated(px, py, p_names, np.array([d is not None for d in proc_x]))
+    f_cv = cross_validated(fx, fy, f_names, np.array([d is not None for d in faq_x]))
+    # The router answers with whichever side is more probable, without choices when that side's
+    # probability reaches its own threshold; each threshold is the lowest whose answers are right
+    # at least PRECISION_TARGET of the time (so all confident answers together are too).
+    best = np.maximum(p_cv, f_cv)
+    faq_side = f_cv >= p_cv
+    right = np.where(faq_side, fy, py)
+
+    def lowest(side) -> float:
+        for threshold in np.arange(0.30, 0.99, 0.01):
+            chosen = side & (best >= threshold)
+            if chosen.sum() >= 10 and right[chosen].mean() >= PRECISION_TARGET:
+                return round(float(threshold), 2)
+        return 0.99
+
+    sure_proc, sure_faq = lowest(~faq_side), lowest(faq_side)
+    sure = sure_proc
+    chosen = np.where(faq_side, best >= sure_faq, best >= sure_proc)
+    n_none = sum(1 for _ in csv.DictReader(open(DEV / "dev_none.tsv", encoding="utf-8"), delimiter="\t"))
+    none_best = best[-n_none:]
+    # Buttons are offered down to the level where half the no-answer messages would still get some:
+    # the router only sees questions (the classifier sends chit-chat and requests elsewhere), and a
+    # right answer among three buttons is worth more than "I do not know".
+    offer = round(float(np.quantile(none_best, 0.5)), 2)
+    print("# --- fitted by bench/calibrate.py on tests/data/dev (see its output in bench/RESULTS.md) ---")
+    print(f"PROCEDURE_WEIGHTS = {fit(px, py, p_names)}")
+    print(f"FAQ_WEIGHTS = {fit(fx, fy, f_names)}")
+    print(f"SURE = {sure}  # answer a procedure without choices at or above this probability")
+    print(f"SURE_FAQ = {sure_faq}  # answer from the FAQ without choices at or above this probability")
+    print(f"OFFER = {offer}  # below this nothing is offered: \"not known\" + the hotline")
+    print("# --- end of fitted constants ---")
+    questions = len(best) - n_none
+    offered = ((best[:questions] >= offer) & (best[:questions] < sure)).sum()
+    print(f"(cross-validated on dev: {int(chosen.sum())} of {len(best)} messages answered without choices, "
+          f"precision {right[chosen].mean():.3f}; {int(offered)} of {questions} questions get choices; "
+          f"no-answer messages above OFFER: {(none_best >= offer).mean():.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""End-to-end over the chat: the blind questions sent to the running assistant from fresh senders.
+
+Starts the action server and the Rasa server (the same commands as `make run`) on free ports,
+sends every blind question over the public REST channel, each from a new sender, and sorts
+what the citizen got: answered (the card is a right procedure / the right reform answer),
+offered (a right one among the buttons), misrouted (a form started instead), missed, or
+wrong (an answer without choices, and wrong). Per style, procedure and reform questions.
+
+    .venv/bin/python bench/chat_blind.py [--set batch1] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot import processes  # noqa: E402
+from hotline.settings import load_settings  # noqa: E402
+from procedure_kb.evaluation import STYLES, chat_outcome, question_set  # noqa: E402
+
+OUTCOMES = ("answered", "offered", "misrouted", "missed", "wrong")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(method: str, url: str, payload=None, timeout: float = 60):
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local
+        return json.loads(response.read().decode())
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server for {url} exited")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - local
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+def start_stack(var_dir: Path, logs: Path):
+    os.environ.update(VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
+                      WEB_PORT=str(free_port()))
+    settings = load_settings()
+    env = processes.child_environment(settings)
+    started = []
+    for spec in (processes.action_server(settings), processes.rasa_server(settings)):
+        if spec.name == "rasa":
+            processes.prepare_tracker_store(settings)
+        started.append(subprocess.Popen(spec.command, cwd=ROOT, env=env, stdout=open(logs / f"{spec.name}.log", "wb"),
+                                        stderr=subprocess.STDOUT))
+        wait_ready(spec.ready_url, started[-1])
+    return started, settings
+
+
+def ask(settings, question) -> str:
+    """Send one question from a fresh sender; the outcome."""
+    sender = f"blind-{uuid.uuid4().hex[:12]}"
+    base = f"http://127.0.0.1:{settings.rasa_port}"
+    replies = http("POST", f"{base}/webhooks/rest/webhook", {"sender": sender, "message": question.text})
+    tracker = http("GET", f"{base}/conversations/{sender}/tracker?token={settings.rasa_token}")
+    loop = (tracker.get("active_loop") or {}).get("name")
+    return chat_outcome(question, replies, loop)
+
+
+def run(settings, questions) -> dict:
+    counts: dict = collections.defaultdict(collections.Counter)
+    for question in questions:
+        counts[question.style][ask(settings, question)] += 1
+    return counts
+
+
+def print_table(title: str, counts: dict) -> dict:
+    print(f"{title:<12} {'n':>4} " + " ".join(f"{o:>9}" for o in OUTCOMES) + f" {'ans+off':>8}")
+    total: collections.Counter = collections.Counter()
+    for style in [s for s in STYLES if s in counts] + ["ALL"]:
+        c = total if style == "ALL" else counts[style]
+        n = sum(c.values())
+        if style != "ALL":
+            total.update(c)
+        print(f"{style:<12} {n:>4} " + " ".join(f"{c[o] / n:>9.3f}" for o in OUTCOMES)
+              + f" {(c['answered'] + c['offered']) / n:>8.3f}")
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", default="batch1")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many questions of each kind")
+    args = parser.parse_args()
+    procedures, reform = question_set(ROOT / "tests" / "data" / "blind", f"{args.set}_")
+    if args.limit:
+        procedures, reform = procedures[: args.limit], reform[: args.limit]
+    with tempfile.TemporaryDirectory() as tmp:
+        started, settings = start_stack(Path(tmp) / "var", Path(tmp))
+        try:
+            t0 = time.monotonic()
+            print(f"=== BLIND {args.set} over the chat (REST, a fresh sender per question) ===")
+            print_table("procedures", run(settings, procedures))
+            print_table("reform", run(settings, reform))
+            print(f"({len(procedures) + len(reform)} questions in {time.monotonic() - t0:.0f} s)")
+        finally:
+            for process in started:
+                process.terminate()
+                process.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

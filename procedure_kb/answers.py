@@ -1,0 +1,244 @@
+"""One question router: how to answer a citizen's question, whatever the assistant guessed it was.
+
+`answer_question(text)` searches the reform FAQ and the procedures together and decides:
+
+- FAQ        — a reform answer (with its legal basis; some entries then offer a complaint);
+- PROCEDURE  — one procedure card, only when the calibrated confidence is at least SURE;
+- CLARIFY    — the best candidates are near-twins (first issue / re-issue / exchange, age,
+               foreign element): ask the one question that separates them, as buttons;
+- CHOICES    — not sure: up to three candidates (procedures and/or FAQ entries) as buttons;
+- NOT_KNOWN  — nothing close enough: say so and offer the hotline or a person.
+
+Confidences come from procedure_kb.calibration (fitted on the development set, never on the
+blind sets). A reform question never gets a procedure that merely shares a word such as
+"sáp nhập" (a company merger): company-event procedures need business words in the question.
+Pure: no I/O beyond the package's data; the actions render the Answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+import numpy as np
+
+from procedure_kb.calibration import (
+    OFFER,
+    SURE,
+    SURE_FAQ,
+    faq_confidence,
+    faq_features,
+    procedure_confidence,
+    procedure_features,
+)
+from procedure_kb.facets import FACET_VALUES, separating_facet
+from procedure_kb.faq import FaqEntry, faq_scores, load_faq
+from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_procedures
+from procedure_kb.semantic import semantic_index, wanted
+from procedure_kb.textnorm import fold
+
+__all__ = ["AnswerKind", "Choice", "Answer", "answer_question", "FaqCandidate", "faq_candidates"]
+
+
+class AnswerKind(str, Enum):
+    FAQ = "faq"
+    PROCEDURE = "procedure"
+    CLARIFY = "clarify"
+    CHOICES = "choices"
+    NOT_KNOWN = "not_known"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: a procedure (by code) or an FAQ entry (by id), with its label."""
+
+    kind: str  # "procedure" | "faq"
+    ref: str
+    title_vi: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: AnswerKind
+    ref: str = ""  # procedure code or FAQ id for PROCEDURE / FAQ
+    choices: tuple[Choice, ...] = ()
+    facet: str = ""  # CLARIFY: which facet the buttons separate ("issue", "age", "foreign")
+    confidence: float = 0.0  # internal only: never shown to citizens
+    follow_up: str = ""  # FAQ: "complaint" when the answer should offer to file one
+    candidates: tuple[str, ...] = field(default=())  # internal: what was considered, best first
+
+
+@dataclass(frozen=True)
+class FaqCandidate:
+    entry: FaqEntry
+    confidence: float
+    features: dict | None = None  # for the best candidate: what the calibration read
+
+
+FAQ_LIST_FLOOR = 0.1  # below this calibrated chance an FAQ entry is not listed (search_faq, the CLI)
+FAQ_SEMANTIC_WEIGHT = 3.0  # like the procedures' fusion, on the FAQ's own scale (lexical score 0..1)
+# Words that make a message about the reorganisation itself.
+_REFORM = re.compile(
+    r"\b(sap nhap|sap xep|bo huyen|bo cap huyen|cap huyen|khong con huyen|huyen cu|tinh cu|xa cu|phuong cu|"
+    r"hai cap|2 cap|tinh moi|xa moi|phuong moi|dia chi cu|dia danh cu|truoc 1 7|sau 1 7|ho khau|vneid|dac khu|"
+    r"34 tinh|63 tinh|merger|merged|reorgani[sz]\w*|district level|two level|old address|new province|"
+    r"new commune|household book|cu|con gia tri|con hieu luc|con dung duoc|con xai|con su dung|"
+    r"chinh quyen|ubnd huyen|cong an huyen|old|still valid|abolish\w*|two tier)\b"
+)
+# Company events share words with the reform ("sáp nhập", "hợp nhất", "chia, tách"): such a
+# procedure is only a candidate when the question speaks of a business.
+_COMPANY_EVENT = re.compile(r"sap nhap|hop nhat|chia, tach|chia tach|chuyen doi")
+_BUSINESS = re.compile(r"\b(cong ty|doanh nghiep|hop tac xa|htx|tnhh|co phan|chi nhanh|company|enterprise|"
+                       r"cooperative|business|firm|corporation)\b")
+
+
+def faq_candidates(text: str, top: int = 3, procedure=None) -> list[FaqCandidate]:
+    """`procedure`: the best procedure hit's HitFeatures, which the FAQ calibration reads too."""
+    entries = load_faq()
+    lexical = faq_scores(text)
+    semantic = None
+    if wanted(text):
+        index = semantic_index()
+        found = index.scores(text) if index is not None else None
+        semantic = found[1] if found is not None else None
+    candidates = set(lexical)
+    if semantic is not None:
+        candidates |= set(np.argsort(-semantic)[:5].tolist())
+    if not candidates:
+        return []
+    reform = bool(_REFORM.search(fold(text)))
+
+    def raw(i: int) -> float:  # a fixed ranking score; the calibration then rates the ranks
+        cos = float(semantic[i]) if semantic is not None else 0.0
+        return lexical.get(i, 0.0) / 100.0 + FAQ_SEMANTIC_WEIGHT * max(0.0, cos - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
+
+    ranked = sorted(candidates, key=lambda i: -raw(i))[:top]
+    scored = []
+    for rank, i in enumerate(ranked):
+        cos = float(semantic[i]) if semantic is not None else None
+        runner_up = raw(ranked[1]) if rank == 0 and len(ranked) > 1 else raw(ranked[0])
+        margin = (raw(i) - runner_up) / raw(i) if raw(i) > 0 else 0.0
+        features = faq_features(lexical.get(i, 0.0) / 100.0, cos, max(0.0, margin), reform, procedure)
+        scored.append(FaqCandidate(entries[i], faq_confidence(features) * (1.0 if rank == 0 else 0.5),
+                                   features if rank == 0 else None))
+    return scored
+
+
+def _plausible(hits: list[SearchHit], text: str) -> list[SearchHit]:
+    """Drop company-event procedures for a question that names no business (the reform's
+    "sáp nhập" is not a company merger)."""
+    folded = fold(text)
+    if _BUSINESS.search(folded):
+        return hits
+    return [h for h in hits if not _COMPANY_EVENT.search(fold(h.name))]
+
+
+def _real_evidence(hit: SearchHit) -> bool:
+    """Scattered single words ("đẹp" in "hôm nay trời đẹp quá") are not worth buttons: a matched
+    word pair, or a semantic match that is close, is."""
+    f = hit.features
+    return f is not None and (f.matched_pairs > 0 or f.semantic >= 0.88)
+
+
+def _procedure_choice(hit: SearchHit) -> Choice:
+    return Choice("procedure", hit.code, f"{hit.name} ({hit.level})", f"{hit.name} ({hit.level})")
+
+
+def _faq_choice(candidate: FaqCandidate) -> Choice:
+    first_vi = next(iter(candidate.entry.questions), candidate.entry.id)
+    first_en = next((q for q in candidate.entry.questions if q.isascii() and " " in q and q[:1].isupper()), first_vi)
+    return Choice("faq", candidate.entry.id, first_vi, first_en)
+
+
+def _clarify(hits: list[SearchHit]) -> Answer | None:
+    """Near-twins among the best candidates: the one question that separates them."""
+    twins = hits[:4]
+    if len(twins) < 2:
+        return None
+    found = separating_facet([h.name for h in twins])
+    if found is None:
+        return None
+    facet, values = found
+    choices, seen = [], set()
+    for hit, value in zip(twins, values, strict=False):
+        if value in seen or value not in FACET_VALUES[facet]:
+            continue  # the same case at another level: the best-ranked (commune first) stands for it
+        seen.add(value)
+        vi, en = FACET_VALUES[facet][value]
+        choices.append(Choice("procedure", hit.code, vi, en))
+    if len(choices) < 2:
+        return None
+    return Answer(AnswerKind.CLARIFY, choices=tuple(choices), facet=facet, confidence=hits[0].confidence,
+                  candidates=tuple(h.code for h in hits))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Both sides of a question, with the calibrated chance that each side's best is right."""
+
+    hits: list[SearchHit]
+    faqs: list[FaqCandidate]
+    p_proc: float
+    p_faq: float
+    procedure_features: dict | None  # what the calibration read (bench/calibrate.py fits on these)
+    faq_features: dict | None
+
+
+def assess(text: str) -> Assessment:
+    hits = _plausible(search_procedures(text, top=5), text)
+    best = hits[0].features if hits else None
+    faqs = faq_candidates(text, procedure=best)
+    reform = bool(_REFORM.search(fold(text)))
+    faq_lexical = faqs[0].features["lexical"] if faqs and faqs[0].features else 0.0
+    p_features = procedure_features(best, reform, faq_lexical) if best else None
+    p_proc = procedure_confidence(best, reform, faq_lexical) if best else 0.0
+    p_faq = faqs[0].confidence if faqs else 0.0
+    return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None)
+
+
+def answer_question(text: str) -> Answer:
+    """How to answer `text` (already cleaned at the edge): see the module docstring."""
+    if not isinstance(text, str) or not text.strip():
+        return Answer(AnswerKind.NOT_KNOWN)
+    found = assess(text)
+    hits, faqs, p_proc, p_faq = found.hits, found.faqs, found.p_proc, found.p_faq
+    considered = tuple([h.code for h in hits] + [f.entry.id for f in faqs])
+    # A question that names a procedure and says nothing of the reform ("đăng ký kết hôn") is not
+    # answered from the FAQ outright, however many words it shares with an FAQ variant.
+    reform = bool(_REFORM.search(fold(text)))
+    # (A short query inside a longer variant scores high lexically: that alone is not enough.)
+    faq_strong = (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
+                  and len(fold(text).split()) >= 5)
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and (reform or faq_strong):
+        entry = faqs[0].entry
+        return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
+    if p_proc >= SURE:
+        return Answer(AnswerKind.PROCEDURE, ref=hits[0].code, confidence=p_proc, candidates=considered)
+    evidence = bool(hits) and _real_evidence(hits[0])
+    if evidence and (p_proc >= p_faq or not reform):
+        clarify = _clarify(hits)  # near-twins and no word about the reform: ask which case
+        if clarify is not None:
+            if faqs and faqs[0].confidence >= OFFER / 2:  # ... or perhaps the reform question after all
+                clarify = replace(clarify, choices=clarify.choices + (_faq_choice(faqs[0]),))
+            return clarify
+    # Buttons: the best procedures (scaled by their score against the best) and FAQ entries; the
+    # best of each side keeps a place, so a reform question is not crowded out by procedures.
+    top_score = hits[0].score if hits else 1.0
+    procedures = [(max(p_proc, OFFER) * h.score / top_score, _procedure_choice(h)) for h in hits[:3] if evidence]
+    procedures = procedures[:1] + [item for item in procedures[1:] if item[0] >= OFFER / 2]
+    answers = [(f.confidence, _faq_choice(f)) for f in faqs[:2] if f.confidence >= OFFER / 4]
+    options = procedures[:1] + answers[:1]
+    options += sorted(procedures[1:] + answers[1:], key=lambda item: -item[0])[: 3 - len(options)]
+    options.sort(key=lambda item: -item[0])
+    if options and (max(p_proc, p_faq) >= OFFER or evidence):
+        return Answer(AnswerKind.CHOICES, choices=tuple(c for _, c in options), confidence=max(p_proc, p_faq),
+                      candidates=considered)
+    return Answer(AnswerKind.NOT_KNOWN, confidence=max(p_proc, p_faq), candidates=considered)
+
+
+def warm_up() -> None:
+    """Load the records, the bank, the FAQ and the semantic cache now, not on a citizen's first question."""
+    answer_question("đăng ký khai sinh cho con")
+    answer_question("giấy tờ cũ còn giá trị không")

@@ -1,0 +1,154 @@
+"""Measuring question answering on labelled question sets (blind, development, tuned).
+
+One loader for the sets' files and one scorer, used by bench/kb_search.py, bench/chat_blind.py
+and tests/test_blind_questions.py, so every number means the same thing:
+
+- top-1 / top-3: the search (every signal) puts a right procedure first / among three;
+- answered: the router answers without choices, and right; wrong: without choices, and wrong;
+- confident precision: answered / (answered + wrong);
+- offered: a right candidate is among the router's buttons (choices or the separating question);
+- not known: the router said it does not know.
+Reform questions count the same way on FAQ entries; a question labelled `none` is right when
+the router says it does not know.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STYLES = ("accented", "unaccented", "teencode", "english", "situation")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    style: str
+    text: str
+    answers: frozenset[str]  # acceptable procedure codes or FAQ ids; empty = "not known" is right
+    kind: str  # "procedure" | "reform"
+
+
+def load_questions(path: Path, kind: str) -> list[Question]:
+    rows = csv.DictReader(path.open(encoding="utf-8"), delimiter="\t")
+    column = "codes" if kind == "procedure" else "faq_ids"
+    return [Question(r["id"], r["style"], r["question"], frozenset(set(r[column].split(",")) - {"none", ""}), kind)
+            for r in rows]
+
+
+def question_set(folder: Path, prefix: str) -> tuple[list[Question], list[Question]]:
+    """(procedure questions, reform questions) of a set like tests/data/blind/batch1_*."""
+    return (load_questions(folder / f"{prefix}procedures.tsv", "procedure"),
+            load_questions(folder / f"{prefix}reform.tsv", "reform"))
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    top1: int = 0
+    top3: int = 0
+    answered: int = 0
+    wrong: int = 0
+    offered: int = 0
+    not_known: int = 0
+    misrouted: int = 0  # used by the chat bench: a form started instead of an answer
+
+    @property
+    def precision(self) -> float:
+        given = self.answered + self.wrong
+        return self.answered / given if given else 1.0
+
+    def rate(self, name: str) -> float:
+        return getattr(self, name) / self.n if self.n else 0.0
+
+    def add(self, other: Tally) -> None:
+        for name in ("n", "top1", "top3", "answered", "wrong", "offered", "not_known", "misrouted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Report:
+    by_style: dict[str, Tally] = field(default_factory=lambda: collections.defaultdict(Tally))
+
+    @property
+    def total(self) -> Tally:
+        total = Tally()
+        for tally in self.by_style.values():
+            total.add(tally)
+        return total
+
+
+def score(questions: list[Question], search=True) -> Report:
+    """Search ranks and router outcomes for each question."""
+    from procedure_kb.answers import AnswerKind, answer_question
+    from procedure_kb.search import search_procedures
+
+    report = Report()
+    for q in questions:
+        tally = report.by_style[q.style]
+        tally.n += 1
+        if search and q.kind == "procedure":
+            found = [h.code for h in search_procedures(q.text, top=3)]
+            tally.top1 += bool(found) and found[0] in q.answers
+            tally.top3 += bool(q.answers & set(found))
+        answer = answer_question(q.text)
+        if answer.kind in (AnswerKind.PROCEDURE, AnswerKind.FAQ):
+            if answer.ref in q.answers:
+                tally.answered += 1
+            else:
+                tally.wrong += 1
+        elif answer.kind is AnswerKind.NOT_KNOWN:
+            tally.not_known += 1
+            if not q.answers:
+                tally.answered += 1  # "I do not know" is the right answer here
+        elif q.answers & {c.ref for c in answer.choices}:
+            tally.offered += 1
+    return report
+
+
+def table(report: Report, title: str, with_search: bool = True) -> str:
+    """A fixed-width table of a report, per style and overall."""
+    head = f"{title:<14} {'n':>4}" + (f" {'top1':>6} {'top3':>6}" if with_search else "") + \
+        f" {'answered':>9} {'offered':>8} {'wrong':>6} {'unknown':>8} {'precision':>9}"
+    lines = [head, "-" * len(head)]
+    rows = [(style, report.by_style[style]) for style in STYLES if style in report.by_style]
+    for name, tally in rows + [("ALL", report.total)]:
+        line = f"{name:<14} {tally.n:>4}"
+        if with_search:
+            line += f" {tally.rate('top1'):>6.3f} {tally.rate('top3'):>6.3f}"
+        line += (f" {tally.rate('answered'):>9.3f} {tally.rate('offered'):>8.3f} {tally.rate('wrong'):>6.3f}"
+                 f" {tally.rate('not_known'):>8.3f} {tally.precision:>9.3f}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def chat_outcome(question: Question, replies: list[dict], active_loop: str | None) -> str:
+    """What the citizen got over the chat: answered | offered | misrouted | missed | wrong.
+
+    `replies`: the assistant's messages for the question; `active_loop`: the form the
+    conversation is in afterwards (a form that started on a question is a misroute).
+    """
+    import re
+
+    from procedure_kb.faq import load_faq
+
+    if active_loop:
+        return "misrouted"
+    texts = "\n".join(r.get("text") or "" for r in replies)
+    payloads = " ".join(b.get("payload", "") for r in replies for b in r.get("buttons") or [])
+    if question.kind == "procedure":
+        card = re.search(r"\((?:mã|code) (\d\.\d{6})\)", texts)
+        if card:
+            return "answered" if card.group(1) in question.answers else "wrong"
+        offered = set(re.findall(r'"procedure_code":"([\d.]+)"', payloads))
+    else:
+        def opening(answer: str) -> str:  # the answer's first words, before any placeholder
+            return answer.split("{", 1)[0][:60]
+
+        answered = {e.id for e in load_faq() if opening(e.answer_vi) in texts or opening(e.answer_en) in texts}
+        if answered:
+            return "answered" if answered & question.answers else "wrong"
+        offered = set(re.findall(r'"faq_id":"([a-z_]+)"', payloads))
+    return "offered" if offered & question.answers else "missed"

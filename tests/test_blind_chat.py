@@ -1,0 +1,29 @@
+"""Blind questions over the real chat (REST, a fresh sender each): answered or offered, not misrouted.
+
+A sample of the frozen blind set (every 8th procedure question, every 4th reform question, all
+styles) through the real Rasa and action servers. Full numbers: bench/chat_blind.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from procedure_kb.evaluation import chat_outcome, question_set
+
+BLIND = Path(__file__).parent / "data" / "blind"
+
+
+def test_a_sample_of_blind_questions_over_the_chat(stack):
+    procedures, reform = question_set(BLIND, "batch1_")
+    sample = procedures[::8] + reform[::4]
+    outcomes = []
+    for question in sample:
+        sender = f"blind-{uuid.uuid4().hex[:10]}"
+        replies = stack.chat(sender, question.text)
+        loop = (stack.tracker(sender).get("active_loop") or {}).get("name")
+        outcomes.append((chat_outcome(question, replies, loop), question.style, question.text[:60]))
+    counts = {kind: sum(1 for o in outcomes if o[0] == kind) for kind in ("answered", "offered", "misrouted", "wrong")}
+    assert counts["misrouted"] <= 3, [o for o in outcomes if o[0] == "misrouted"]
+    assert counts["wrong"] <= 2, [o for o in outcomes if o[0] == "wrong"]
+    assert (counts["answered"] + counts["offered"]) / len(sample) >= 0.7, outcomes

@@ -1,0 +1,55 @@
+"""Question answering on the frozen BLIND set (tests/data/blind), no servers.
+
+The set was written before any tuning by someone who never saw the lexicon, the phrasing bank,
+the FAQ variants or the NLU data; nothing was ever added because of a miss in it. The floors
+below guard what was measured on it (bench/RESULTS.md). They are not the targets of issue 10:
+the 0.85 per-style target is met for accented and unaccented questions only; teencode, English
+and life-situation questions are below it, and the note says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import IN_CI
+
+from procedure_kb.evaluation import question_set, score
+from procedure_kb.semantic import semantic_index
+
+BLIND = Path(__file__).parent / "data" / "blind"
+# Measured on batch 1 (bench/RESULTS.md) minus a little room for platform noise.
+TOP1_FLOOR = {"accented": 0.85, "unaccented": 0.85, "teencode": 0.72, "english": 0.72, "situation": 0.5}
+PRECISION_TARGET = 0.95  # answers given without choices must be right at least this often
+
+
+@pytest.fixture(scope="module")
+def reports():
+    if semantic_index() is None:
+        if IN_CI:
+            pytest.fail("the semantic cache is missing: `make test` builds it (make embeddings)")
+        pytest.skip("semantic cache not built (make embeddings)")
+    procedures, reform = question_set(BLIND, "batch1_")
+    return score(procedures), score(reform, search=False)
+
+
+def test_the_right_procedure_comes_first_in_every_style(reports):
+    procedures, _ = reports
+    for style, floor in TOP1_FLOOR.items():
+        tally = procedures.by_style[style]
+        assert tally.rate("top1") >= floor, (style, tally)
+    assert procedures.total.rate("top3") >= 0.85
+
+
+def test_answers_given_without_choices_are_right(reports):
+    procedures, reform = reports
+    assert procedures.total.precision >= PRECISION_TARGET, procedures.total
+    assert reform.total.precision >= PRECISION_TARGET, reform.total
+
+
+def test_most_questions_are_answered_or_offered_and_few_are_left_unknown(reports):
+    procedures, reform = reports
+    total = procedures.total
+    assert total.rate("answered") + total.rate("offered") >= 0.78, total
+    assert total.rate("not_known") <= 0.15, total
+    assert reform.total.rate("answered") + reform.total.rate("offered") >= 0.6, reform.total

@@ -1,0 +1,48 @@
+"""The knowledge data citizens' questions are answered from: bank, FAQ, generated NLU examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from procedure_kb.facets import asked_facets, facets_of, separating_facet
+from procedure_kb.faq import QUESTION_GROUPS, load_faq
+from procedure_kb.nlu_examples import OUTPUT, render
+from procedure_kb.phrasings import check_bank, citizen_scope, load_phrasings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_bank_covers_every_procedure_a_person_does_with_no_problems():
+    assert len(citizen_scope()) >= 1000
+    assert check_bank() == []
+    bank = load_phrasings()
+    assert all(bank[code].names_vi and bank[code].name_en for code in citizen_scope())
+    # the first pass and the additions both count: everyday words and life situations
+    assert sum(len(e.situations) for e in bank.values()) >= 2200
+
+
+def test_reform_faq_has_40_entries_each_with_12_variants_in_five_styles():
+    entries = load_faq()
+    assert len(entries) >= 40
+    for entry in entries:
+        assert len(entry.questions) >= 12, entry.id
+    assert QUESTION_GROUPS == ("vi", "plain", "teen", "en", "situation")
+    household = next(e for e in entries if e.id == "household_book_abolished")
+    assert "68/2020/QH14" in {ref.number for ref in household.legal_basis}
+
+
+def test_generated_nlu_examples_are_current():
+    assert (ROOT / OUTPUT).read_text("utf-8") == render(ROOT / "nlu_data"), (
+        "run `python -m procedure_kb nlu-examples` after changing the bank or the FAQ")
+
+
+def test_facets_separate_near_twins_and_questions_say_which():
+    assert facets_of("Cấp lại thẻ căn cước").issue == "reissue"
+    assert facets_of("Cấp đổi thẻ căn cước").issue == "exchange"
+    assert facets_of("Cấp thẻ căn cước cho người dưới 14 tuổi").age == "under14"
+    assert facets_of("Thủ tục đăng ký kết hôn có yếu tố nước ngoài").foreign
+    assert separating_facet(["Cấp lại thẻ căn cước", "Cấp đổi thẻ căn cước"])[0] == "issue"
+    assert separating_facet(["Cấp lại thẻ căn cước", "Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)"]) is None
+    assert asked_facets("làm lại cccd bị mất") == {"issue": "reissue"}
+    assert asked_facets("làm căn cước cho con 10 tuổi")["age"] == "under14"
+    assert asked_facets("my ID card") == {}  # "my" is not the United States
