@@ -32,7 +32,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "RASA_PORT": ("5005", "Rasa server (REST + socket.io channels, HTTP API)."),
     "ACTION_PORT": ("5055", "Rasa action server."),
     "WEB_PORT": ("8080", "Hotline web app: operator console, JSON API, web widget, volunteer guide."),
-    "RASA_URL": ("http://127.0.0.1:{RASA_PORT}", "Where the web widget and Telegram bridge reach Rasa."),
+    "RASA_URL": ("http://127.0.0.1:{RASA_PORT}", "Where the web widget and the messenger bridges reach Rasa."),
     "PUBLIC_WEB_URL": ("http://127.0.0.1:{WEB_PORT}", "Public address of the web app (used in links and the widget)."),
     "MODEL_PATH": ("models/assistant.tar.gz", "Trained Rasa model that `make run` serves."),
     "HOTLINE_PHONE": ("1800 1096", "Hotline number offered to citizens (default: the National Public Service Portal's support line; set your province's)."),

@@ -131,6 +131,7 @@ async def test_forged_stale_and_replayed_events_produce_nothing(fake, bridge, st
     assert await fake.post(bridge.url, raw, {"Content-Type": "application/json"}) == 403
     tampered = raw.replace("xin chào".encode(), "tạm biệt".encode())
     assert await fake.post(bridge.url, tampered, headers) == 403
+    assert await fake.post(bridge.url, b"{" + b" " * 100_000 + b"}", headers) == 413
     old = int(time.time() * 1000) - 10 * 60 * 1000
     raw, headers = fake.event("user_send_text", user, "xin chào", timestamp_ms=old)
     assert await fake.post(bridge.url, raw, headers) == 200  # answered, so Zalo stops retrying it
