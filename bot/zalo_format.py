@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,8 +93,13 @@ class Event:
             return False
 
 
+_USER_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
 def _id(value: Any) -> str:
-    return str(value.get("id") or "") if isinstance(value, dict) else ""
+    """A user id usable in a Rasa sender id, or "" (the event is then ignored)."""
+    found = str(value.get("id") or "") if isinstance(value, dict) else ""
+    return found if _USER_ID.fullmatch(found) else ""
 
 
 def parse_event(raw_body: bytes) -> tuple[dict, Event] | None:

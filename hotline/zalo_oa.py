@@ -439,8 +439,3 @@ class OAClient:
                 raise
             log.warning("Zalo refused the button template (%s); sending the text alone", error.code)
             return await self.send(user_id, text)
-
-    async def send_text(self, user_id: str, text: str) -> None:
-        """A text of any length, split at Zalo's limit and sent in order."""
-        for chunk in split_text(text):
-            await self.send(user_id, chunk)

@@ -33,6 +33,8 @@ def test_signature_is_sha256_of_app_id_body_timestamp_and_oa_secret_in_that_orde
     assert not signature_ok("", APP, raw, event.timestamp, SECRET)
     assert event.fresh(1760000000000 + 60_000) and not event.fresh(1760000000000 + 6 * 60_000)
     assert parse_event(b"[1, 2]") is None and parse_event(b"\xff") is None
+    odd = json.dumps(dict(body, sender={"id": "77:web:x"})).encode()
+    assert parse_event(odd)[1].user_id == "", "a user id that is not one is ignored"
 
 
 def test_text_is_split_at_sentences_under_the_limit_and_links_stay_whole():
