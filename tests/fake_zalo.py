@@ -95,7 +95,8 @@ class FakeZalo:
         self.token_valid = False
 
     def fail_next_sends(self, *statuses: int) -> None:
-        """The next sends answer these HTTP statuses (e.g. 429) before any is taken."""
+        """The next sends, one each, answer these HTTP statuses (e.g. 429); a negative number is
+        that Zalo error code in a 200 answer, and 0 lets that send through."""
         self._failures.extend(statuses)
 
     def sent_to(self, user_id: str) -> list[Sent]:
@@ -156,8 +157,10 @@ class FakeZalo:
 
     async def _send(self, request: web.Request) -> web.Response:
         path = request.path
-        if self._failures:
-            status = self._failures.pop(0)
+        status = self._failures.pop(0) if self._failures else 0
+        if status:
+            if status < 0:
+                return self._answer(path, {"error": status, "message": "Refused for the test"})
             self.calls.append(Call(path, status))
             return web.json_response({"error": status, "message": "Too Many Requests"}, status=status,
                                      headers={"Retry-After": "1"})

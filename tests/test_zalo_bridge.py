@@ -276,3 +276,25 @@ async def test_two_processes_spend_the_single_use_refresh_token_once(fake, sqlit
     assert fake.refreshes == 1
     assert [m.text for m in fake.sent_to("2601")] == ["Tin thứ nhất."]
     assert [m.text for m in fake.sent_to("2602")] == ["Tin thứ hai."]
+
+
+
+async def test_an_outbox_text_retried_after_a_failed_part_does_not_repeat_the_parts_sent(fake, sqlite_sessions):
+    """A reply longer than 2,000 characters goes out in parts; when the second part is refused,
+    the outbox's next try sends only what is missing."""
+    from hotline.notify import ZaloSender
+    from hotline.zalo_oa import ZaloApiError
+
+    settings, _ = settings_env(**fake.env())
+    sender = ZaloSender(settings, sqlite_sessions)
+    text = " ".join(f"Câu trả lời số {i} của tổng đài." for i in range(120))
+    fake.fail_next_sends(0, -201)
+    try:
+        with pytest.raises(ZaloApiError):
+            await sender.send("2701", text)
+        assert len(fake.sent_to("2701")) == 1
+        await sender.send("2701", text)
+    finally:
+        await sender.close()
+    parts = [m.text for m in fake.sent_to("2701")]
+    assert len(parts) == 2 and " ".join(parts) == text, "each part once, in order"
