@@ -41,12 +41,13 @@ def pick(tracker: Tracker, vi: str, en: str) -> str:
 def citizen_channel(tracker: Tracker) -> tuple[str, str]:
     """(channel, address) to reply on later, from the sender id convention.
 
-    The Telegram bridge sends as "telegram:<chat id>", the web widget as "web:<session id>";
-    anything else (curl, tests, `rasa shell`) is the REST channel with the raw sender id.
+    The Telegram bridge sends as "telegram:<chat id>", the Zalo bridge as "zalo:<user id>", the
+    web widget as "web:<session id>"; anything else (curl, tests, `rasa shell`) is the REST
+    channel with the raw sender id.
     """
     sender = tracker.sender_id or ""
     channel, sep, address = sender.partition(":")
-    if sep and channel in ("telegram", "web") and address:
+    if sep and channel in ("telegram", "zalo", "web") and address:
         return channel, address
     return "rest", sender
 

@@ -320,7 +320,7 @@ class ActionSubmitComplaint(Action):
             _sorry(dispatcher, tracker)
             return [SlotSet("complaint_pending", None)]
         due = _local(ticket.sla_due_at)
-        answer_here = channel in ("telegram", "web")
+        answer_here = channel in ("telegram", "zalo", "web")
         dispatcher.utter_message(text=pick(
             tracker,
             f"Đã tiếp nhận, mã phản ánh của bạn là {ticket.code}. Cán bộ sẽ phản hồi trong {OFFICE_HOURS_VI}, "
@@ -467,7 +467,7 @@ class ActionHumanHandoff(Action):
         next_open = DEFAULT_CALENDAR.add_working_hours(now, 0)
         closed_now = next_open > now
         phone = settings().hotline_phone
-        here = channel in ("telegram", "web")
+        here = channel in ("telegram", "zalo", "web")
         vi = (f"Tôi đã chuyển câu hỏi của bạn tới tổng đài viên (mã {ticket.code}). Cán bộ làm việc trong {OFFICE_HOURS_VI}"
               + (f"; hiện ngoài giờ, cán bộ sẽ bắt đầu xem từ {_local(next_open)}" if closed_now else "")
               + f" và sẽ trả lời chậm nhất trước {_local(ticket.sla_due_at)}. "

@@ -123,6 +123,15 @@ def telegram_bridge(settings: Settings) -> ProcessSpec:
     return ProcessSpec("telegram", [sys.executable, "-m", "bot.telegram_bridge"])
 
 
+def zalo_bridge(settings: Settings) -> ProcessSpec:
+    """The Zalo OA webhook receiver; its /health is the runner's readiness and liveness check."""
+    return ProcessSpec(
+        "zalo",
+        [sys.executable, "-m", "bot.zalo_bridge"],
+        ready_url=f"http://127.0.0.1:{settings.zalo_webhook_port}/health",
+    )
+
+
 def dossier_simulator(settings: Settings) -> ProcessSpec:
     """The bundled stand-in for a provincial dossier API (demo only)."""
     command = [sys.executable, "-m", "hotline.dossier_simulator", "--port", str(settings.dossier_simulator_port)]
@@ -141,10 +150,12 @@ def simulator_url(settings: Settings) -> str:
 
 
 def all_processes(settings: Settings, *, with_simulator: bool = False) -> list[ProcessSpec]:
-    """What `make run` starts: the three servers, the demo province API, Telegram when configured."""
+    """What `make run` starts: the three servers, the demo province API, Telegram and Zalo when configured."""
     specs = [action_server(settings), rasa_server(settings), web_app(settings)]
     if with_simulator:
         specs.insert(0, dossier_simulator(settings))
     if settings.telegram_bot_token:
         specs.append(telegram_bridge(settings))
+    if settings.zalo_enabled:
+        specs.append(zalo_bridge(settings))
     return specs

@@ -40,7 +40,8 @@ from bot.processes import (
 from hotline.logging_setup import mask_personal_data
 from hotline.settings import PROJECT_ROOT, Settings, load_settings
 
-COLOURS = {"province": "\033[33m", "rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m"}
+COLOURS = {"province": "\033[33m", "rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m",
+           "zalo": "\033[94m"}
 RESET = "\033[0m"
 READY_TIMEOUT_S = 180
 CHECK_EVERY_S = 5.0
@@ -274,6 +275,8 @@ def busy_ports(settings: Settings, specs: list[ProcessSpec]) -> list[int]:
     wanted = [settings.rasa_port, settings.action_port, settings.web_port]
     if any(spec.name == "province" for spec in specs):
         wanted.append(settings.dossier_simulator_port)
+    if any(spec.name == "zalo" for spec in specs):
+        wanted.append(settings.zalo_webhook_port)
     taken = []
     for port in wanted:
         with socket.socket() as sock:

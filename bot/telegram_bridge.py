@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-import aiohttp
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -33,6 +32,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.rasa_client import RasaClient, busy_text
 from bot.telegram_format import (
     COMMANDS,
     Outgoing,
@@ -51,14 +51,7 @@ log = logging.getLogger("bot.telegram_bridge")
 T = TypeVar("T")
 
 SEND_ATTEMPTS = 6
-RASA_ATTEMPTS = 5
-RASA_TIMEOUT_S = 60
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def busy_text(phone: str) -> str:
-    return (f"Xin lỗi, hệ thống đang bận nên chưa trả lời được. Bạn vui lòng nhắn lại sau ít phút "
-            f"hoặc gọi tổng đài {phone}.")
 
 
 def _seconds(value: Any) -> float:
@@ -91,47 +84,6 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, attempts: int = SEND
             await sleep(delay)
             delay = min(delay * 2, 30)
     raise AssertionError("unreachable")
-
-
-class RasaClient:
-    """POSTs messages to Rasa's trusted channel (bot/channels.py) with the channel secret;
-    retries only when the request never got there."""
-
-    def __init__(self, rasa_url: str, channel_secret: str) -> None:
-        self.url = f"{rasa_url.rstrip('/')}/webhooks/trusted/webhook"
-        self.headers = {"X-Channel-Secret": channel_secret}
-        self._session: aiohttp.ClientSession | None = None
-
-    async def send(self, sender: str, message: str) -> list[dict] | None:
-        """Rasa's replies, or None when Rasa could not be reached or failed."""
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S))
-        delay = 0.5
-        for attempt in range(1, RASA_ATTEMPTS + 1):
-            try:
-                async with self._session.post(self.url, json={"sender": sender, "message": message},
-                                              headers=self.headers) as response:
-                    if response.status != 200:
-                        log.error("Rasa answered %s for %s", response.status, sender)
-                        return None
-                    body = await response.json(content_type=None)
-                    return body if isinstance(body, list) else []
-            except aiohttp.ClientConnectorError as error:
-                # Could not connect (Rasa restarting): the message was not processed, so retry.
-                if attempt == RASA_ATTEMPTS:
-                    log.error("Rasa unreachable for %s: %s", sender, error)
-                    return None
-                await asyncio.sleep(delay)
-                delay *= 2
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-                # It may have been processed: retrying could answer twice.
-                log.error("Rasa failed for %s: %r", sender, error)
-                return None
-        return None
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
 
 
 def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:

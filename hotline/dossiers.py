@@ -138,7 +138,7 @@ class DossierSubscription(Base):
 
     id = Column(Integer, primary_key=True)
     dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
-    channel = Column(String(20), nullable=False)  # "telegram" | "web" | "rest"
+    channel = Column(String(20), nullable=False)  # "telegram" | "zalo" | "web" | "rest"
     recipient = Column(String(200), nullable=False)
     language = Column(String(2), nullable=False, default="vi")
     active = Column(Boolean, nullable=False, default=True)

@@ -9,5 +9,6 @@ from hotline import (  # noqa: F401,E402  (tickets area)
     notify,
     tickets,
     users,
+    zalo_oa,
 )
 from hotline.db import Base  # noqa: F401

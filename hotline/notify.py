@@ -2,7 +2,7 @@
 
 `enqueue_message(session, channel, recipient, text)` only inserts a row, so a reply is
 delivered if and only if the operator's action committed. The web app runs `delivery_loop`,
-which sends pending Telegram rows; "web" and "rest" rows wait until the citizen's widget polls
+which sends pending Telegram and Zalo rows; "web" and "rest" rows wait until the citizen's widget polls
 `POST /api/widget/messages` (`web_messages`, read by cursor). A row is claimed with a
 conditional UPDATE before sending, so two loops never send it twice; failures are retried with
 exponential backoff and given up after `MAX_ATTEMPTS`.
@@ -22,10 +22,10 @@ from hotline.dbtypes import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("telegram", "web", "rest")
+CHANNELS = ("telegram", "zalo", "web", "rest")
 POLLED_CHANNELS = ("web", "rest")   # delivered when the citizen's client asks for them
 MAX_ATTEMPTS = 8
-MAX_TEXT = 4000                      # Telegram's limit is 4096 characters
+MAX_TEXT = 4000                      # Telegram's limit is 4096 characters; Zalo's senders split at 2000
 
 
 class OutboxMessage(Base):
@@ -52,7 +52,7 @@ class OutboxMessage(Base):
 
 def enqueue_message(session: Session, channel: str, recipient: str, text: str,
                     ticket_id: int | None = None) -> OutboxMessage:
-    """Queue `text` for `recipient` on `channel` ("telegram" chat id, "web"/"rest" session id).
+    """Queue `text` for `recipient` on `channel` ("telegram" chat id, "zalo" user id, "web"/"rest" session id).
 
     Runs in the caller's transaction: nothing is sent unless the caller commits.
     """
@@ -149,6 +149,36 @@ class TelegramSender:
     async def close(self) -> None:
         if self._ready:
             await self.bot.shutdown()
+
+
+class ZaloSender:
+    """Sends through the Zalo OA API (hotline.zalo_oa), splitting texts at Zalo's limit.
+
+    A text sent in several parts remembers how many went out, so when a later part fails and
+    the outbox tries the row again, the citizen does not get the first parts twice.
+    """
+
+    def __init__(self, settings, sessions: sessionmaker) -> None:
+        from hotline.zalo_oa import OAClient  # imported here: only the delivery loop needs it
+
+        self.client = OAClient(settings, sessions)
+        self._progress: dict[str, int] = {}
+
+    async def send(self, user_id: str, text: str) -> None:
+        from hotline.zalo_oa import split_text
+
+        chunks = split_text(text)
+        key = f"{user_id}\n{text}"
+        done = self._progress.get(key, 0)
+        for index in range(done, len(chunks)):
+            await self.client.send(user_id, chunks[index])
+            self._progress[key] = index + 1
+            if len(self._progress) > 1000:  # a bounded memory of half-sent texts
+                self._progress.pop(next(iter(self._progress)))
+        self._progress.pop(key, None)
+
+    async def close(self) -> None:
+        await self.client.close()
 
 
 async def deliver_once(sessions: sessionmaker, senders: dict, limit: int = 50) -> int:

@@ -32,7 +32,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "RASA_PORT": ("5005", "Rasa server (REST + socket.io channels, HTTP API)."),
     "ACTION_PORT": ("5055", "Rasa action server."),
     "WEB_PORT": ("8080", "Hotline web app: operator console, JSON API, web widget, volunteer guide."),
-    "RASA_URL": ("http://127.0.0.1:{RASA_PORT}", "Where the web widget and Telegram bridge reach Rasa."),
+    "RASA_URL": ("http://127.0.0.1:{RASA_PORT}", "Where the web widget and the messenger bridges reach Rasa."),
     "PUBLIC_WEB_URL": ("http://127.0.0.1:{WEB_PORT}", "Public address of the web app (used in links and the widget)."),
     "MODEL_PATH": ("models/assistant.tar.gz", "Trained Rasa model that `make run` serves."),
     "KB_EMBEDDINGS": ("models/kb_embeddings.npz", "Embedding cache of the phrasing bank and FAQ (built by `make`); without it answers use the lexical search only."),
@@ -41,6 +41,14 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "API_TOKEN": ("", "Bearer token for the /api/ JSON API; generated into VAR_DIR when empty."),
     "TELEGRAM_BOT_TOKEN": ("", "Telegram bot token; the Telegram bridge starts only when set."),
     "TELEGRAM_API_BASE_URL": ("https://api.telegram.org/bot", "Bot API base URL (tests point it at a local fake server)."),
+    "ZALO_APP_ID": ("", "ID of the Zalo app linked to the Official Account; the Zalo bridge starts only when it, ZALO_OA_SECRET_KEY, ZALO_APP_SECRET and ZALO_REFRESH_TOKEN are set."),
+    "ZALO_OA_SECRET_KEY": ("", "The OA secret key (not the app's): checks the X-ZEvent-Signature of every webhook event."),
+    "ZALO_APP_SECRET": ("", "The app's secret key, sent when the OA access token is refreshed."),
+    "ZALO_ACCESS_TOKEN": ("", "First OA access token (optional); refreshed ones are kept in the hotline database, never in a log."),
+    "ZALO_REFRESH_TOKEN": ("", "First OA refresh token; after a new authorisation put the new one here and it replaces the stored pair."),
+    "ZALO_API_BASE_URL": ("https://openapi.zalo.me", "OA API base URL (tests point it at a local fake server)."),
+    "ZALO_OAUTH_BASE_URL": ("https://oauth.zaloapp.com", "Zalo OAuth base URL for token refresh (tests point it at a local fake server)."),
+    "ZALO_WEBHOOK_PORT": ("8081", "Port of the Zalo bridge's webhook receiver (/zalo/webhook, /health), on HOST; put HTTPS in front."),
     "DOSSIER_API_URL": ("", "Base URL of the provincial dossier system's API; `make run` points it at the bundled simulator."),
     "DOSSIER_API_TOKEN": ("", "Bearer token for the provincial dossier API."),
     "DOSSIER_API_TIMEOUT": ("5", "Seconds to wait for the provincial dossier API before telling the citizen it is not answering."),
@@ -85,6 +93,14 @@ class Settings:
     api_token: str
     telegram_bot_token: str
     telegram_api_base_url: str
+    zalo_app_id: str
+    zalo_oa_secret_key: str
+    zalo_app_secret: str
+    zalo_access_token: str
+    zalo_refresh_token: str
+    zalo_api_base_url: str
+    zalo_oauth_base_url: str
+    zalo_webhook_port: int
     dossier_api_url: str
     dossier_api_token: str
     dossier_api_timeout: float
@@ -100,6 +116,12 @@ class Settings:
         if "endpoints.production" in self.rasa_endpoints:
             return self.rasa_tracker_db_url
         return f"sqlite:///{self.rasa_tracker_db}"
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """Whether the Zalo OA channel is configured (bridge started, outbox rows sent)."""
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key and self.zalo_app_secret
+                    and self.zalo_refresh_token)
 
 
 def _secret(var_dir: Path, name: str, configured: str, make) -> str:
@@ -162,6 +184,14 @@ def load_settings() -> Settings:
         api_token=_secret(var_dir, "api.token", resolved["api_token"], lambda: secrets.token_urlsafe(24)),
         telegram_bot_token=resolved["telegram_bot_token"],
         telegram_api_base_url=resolved["telegram_api_base_url"],
+        zalo_app_id=resolved["zalo_app_id"],
+        zalo_oa_secret_key=resolved["zalo_oa_secret_key"],
+        zalo_app_secret=resolved["zalo_app_secret"],
+        zalo_access_token=resolved["zalo_access_token"],
+        zalo_refresh_token=resolved["zalo_refresh_token"],
+        zalo_api_base_url=resolved["zalo_api_base_url"].rstrip("/"),
+        zalo_oauth_base_url=resolved["zalo_oauth_base_url"].rstrip("/"),
+        zalo_webhook_port=int(resolved["zalo_webhook_port"]),
         dossier_api_url=resolved["dossier_api_url"].rstrip("/"),
         dossier_api_token=resolved["dossier_api_token"],
         dossier_api_timeout=float(resolved["dossier_api_timeout"]),

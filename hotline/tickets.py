@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 STATUSES = ("new", "triaged", "assigned", "in_progress", "waiting_for_citizen", "resolved", "closed")
 OPEN_STATUSES = ("new", "triaged", "assigned", "in_progress", "waiting_for_citizen")
 UNASSIGNED_STATUSES = ("new", "triaged")
-CHANNELS = ("telegram", "web", "rest", "phone", "api")
+CHANNELS = ("telegram", "zalo", "web", "rest", "phone", "api")
 # Status moves an operator may make with change_status(); claim/assign/resolve/reopen have their own calls.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "new": frozenset({"triaged", "resolved", "closed"}),
@@ -98,7 +98,7 @@ class Ticket(Base):
     status = Column(String(24), nullable=False, default="new")
     priority = Column(SmallInteger, nullable=False, default=2)
     triage_reasons = Column(String(200), nullable=False, default="")
-    # where to answer: channel + address (Telegram chat id, widget session id), and who asked
+    # where to answer: channel + address (Telegram chat id, Zalo user id, widget session id), and who asked
     channel = Column(String(16), nullable=False)
     reply_address = Column(String(128), nullable=True)
     channel_message_id = Column(String(128), nullable=True)
@@ -604,7 +604,7 @@ def add_note(session: Session, ticket_id: int, actor: User, text: str) -> Ticket
 
 
 def _send_to_citizen(session: Session, ticket: Ticket, text: str) -> bool:
-    if ticket.channel in ("telegram", "web", "rest") and ticket.reply_address:
+    if ticket.channel in ("telegram", "zalo", "web", "rest") and ticket.reply_address:
         enqueue_message(session, ticket.channel, ticket.reply_address, text, ticket_id=ticket.id)
         return True
     return False

@@ -258,6 +258,8 @@ async def _outbox_context(app: web.Application):
     senders = {}
     if settings.telegram_bot_token:
         senders["telegram"] = notify.TelegramSender(settings.telegram_bot_token, settings.telegram_api_base_url)
+    if settings.zalo_enabled:
+        senders["zalo"] = notify.ZaloSender(settings, app[SESSIONS])
     task = asyncio.create_task(notify.delivery_loop(app[SESSIONS], senders))
     yield
     task.cancel()
