@@ -24,6 +24,7 @@ CODE = re.compile(r"PA-\d{4}-\d{6}")
 INTAKE = [
     "tôi muốn khiếu nại",
     "Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID, yêu cầu xem lại",
+    "hôm qua",
     "phường Sài Gòn",
     "không",
     "không",
