@@ -100,8 +100,8 @@ def checklist(proc: Procedure) -> dict[str, list[dict[str, str]]]:
 
 # --- the printed sheet: one A4 page at 9 pt for every procedure ------------------------------
 # Lines of 9 pt text on the A4 sheet (guide.css @page/@media print), estimated from text lengths.
-# Calibrated on all 2,642 procedures with Chromium's PDF output: every sheet estimated at up to
-# 62 lines printed on one page; the plan keeps each sheet at PRINT_LINES, a margin below that.
+# Calibrated on all 2,642 procedures with Chromium's PDF output (bench/print_sheets.py): with these
+# numbers every planned sheet prints on one page, and 2,284 of them need no shortening at all.
 PRINT_LINES = 57
 LINE_CHARS = 108        # characters of 9 pt text across the sheet
 ITEM_CHARS = 100        # a checklist line, after its box
@@ -124,15 +124,18 @@ def _item_lines(item: dict[str, str], cap: int | None) -> int:
     return _lines(length if cap is None else min(length, cap), ITEM_CHARS)
 
 
-def _fixed_lines(proc: Procedure, channels: list[dict[str, str]], lists: dict[str, list]) -> float:
-    """Everything on the sheet but the document items (headings, where, time and fee, legal basis)."""
+def _fixed_lines(proc: Procedure, channels: list[dict[str, str]], lists: dict[str, list],
+                 shortened: bool = True) -> float:
+    """Everything on the sheet but the document items (headings, where, time and fee, legal basis);
+    `shortened`: with long fees and results cut as plan_print cuts them."""
+    fee_cap, results_cap = (FEE_CHARS, RESULTS_CHARS) if shortened else (10**6, 10**6)
     lines = 1 + _lines(len(proc.name), TITLE_CHARS) * 1.6 + 1.2
     lines += 1.4 + _lines(len(proc.submit_where or proc.address or "x" * 60), LINE_CHARS) + (1 if proc.online else 0)
     lines += 2.4 + sum(max(_lines(len(r["channel"]), 44), _lines(len(r["time"]), 26),
-                           _lines(min(len(r["fee"]), FEE_CHARS), 44)) for r in channels)
+                           _lines(min(len(r["fee"]), fee_cap), 44)) for r in channels)
     lines += 1.4 + sum(1.2 for key in ("required", "conditional") if lists[key]) + (1 if lists["notes"] else 0)
     if proc.results:
-        lines += _lines(len("Kết quả nhận được: ") + min(len(results_text(proc)), RESULTS_CHARS), LINE_CHARS)
+        lines += _lines(len("Kết quả nhận được: ") + min(len(results_text(proc)), results_cap), LINE_CHARS)
     if proc.legal_basis:
         lines += 1.4 + math.ceil(min(len(proc.legal_basis), 15) / 5) * 0.9
     return lines + 2
@@ -157,11 +160,13 @@ def plan_print(proc: Procedure, channels: list[dict[str, str]], lists: dict[str,
     Marks each item ("print_short": the shortened text, "print_hidden") and returns what the sheet
     must add (how many documents were left out, whether texts were shortened).
     """
-    room = PRINT_LINES - _fixed_lines(proc, channels, lists)
     required, conditional = lists["required"], lists["conditional"]
+    whole = PRINT_LINES - _fixed_lines(proc, channels, lists, shortened=False)
+    cut_fixed = whole < sum(_item_lines(i, None) for i in required + conditional)  # everything in full does not fit
+    room = PRINT_LINES - _fixed_lines(proc, channels, lists, shortened=cut_fixed)
 
     def fits(required_cap, conditional_cap) -> bool:
-        note = 0 if required_cap is None and conditional_cap is None else 1  # the "shortened" line
+        note = 0 if required_cap is None and conditional_cap is None and not cut_fixed else 1  # "shortened" line
         return (sum(_item_lines(i, required_cap) for i in required)
                 + sum(_item_lines(i, conditional_cap) for i in conditional) + note) <= room
 
@@ -177,12 +182,13 @@ def plan_print(proc: Procedure, channels: list[dict[str, str]], lists: dict[str,
     for item in conditional[shown:]:
         item["print_hidden"] = True
     for row in channels:
-        row["fee_print"] = _shorten(row["fee"], FEE_CHARS) if len(row["fee"]) > FEE_CHARS else None
+        row["fee_print"] = _shorten(row["fee"], FEE_CHARS) if cut_fixed and len(row["fee"]) > FEE_CHARS else None
     results = results_text(proc)
+    results_short = _shorten(results, RESULTS_CHARS) if cut_fixed and len(results) > RESULTS_CHARS else None
     return {"shortened": any(i["print_short"] for i in required + conditional)
-                         or any(r["fee_print"] for r in channels) or len(results) > RESULTS_CHARS,
+                         or any(r["fee_print"] for r in channels) or bool(results_short),
             "left_out": len(conditional) - min(shown, len(conditional)), "legal_shown": 15,
-            "results": _shorten(results, RESULTS_CHARS) if len(results) > RESULTS_CHARS else None}
+            "results": results_short}
 
 
 def _line(item: dict[str, str]) -> str:
