@@ -60,8 +60,9 @@
             if (!known[code]) { row.classList.add("fresh"); fresh += 1; known[code] = true; }
           });
           body.replaceChildren(template.content);
-          if (countNode) { countNode.textContent = String(data.count); }
-          document.title = (data.count ? "(" + data.count + ") " : "") + title + " · Tổng đài";
+          var shown = data.shown || String(data.count);
+          if (countNode) { countNode.textContent = shown; }
+          document.title = (data.count ? "(" + shown + ") " : "") + title + " · Tổng đài";
           if (fresh && live) { live.textContent = fresh + " phản ánh mới vừa đến."; }
           if (focusedCode) {
             var again = body.querySelector('tr[data-code="' + focusedCode + '"]');

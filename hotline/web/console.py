@@ -138,6 +138,7 @@ async def render_page(request: web.Request, template: str, user: User | None, st
                    queues=QUEUES, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, kinds=KINDS,
                    sla_labels=SLA_LABELS, priority_names=PRIORITY_LABELS, event_labels=EVENT_LABELS,
                    reason_labels=REASON_LABELS, channel_labels=CHANNEL_LABELS, channel_short=CHANNEL_SHORT, local=_local,
+                   count_cap=tickets.COUNT_CAP,
                    time_left=_time_left)
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
     response.headers.update(SECURITY_HEADERS)
@@ -291,7 +292,8 @@ async def queue_rows(request: web.Request) -> web.Response:
         "kind_labels": KIND_LABELS, "sla_labels": SLA_LABELS, "priority_names": PRIORITY_LABELS,
         "channel_short": CHANNEL_SHORT, "local": _local, "time_left": _time_left,
     })
-    return web.json_response({"count": count, "codes": [t.code for t in rows], "html": html},
+    shown = f"{count}+" if count >= tickets.COUNT_CAP else str(count)
+    return web.json_response({"count": count, "shown": shown, "codes": [t.code for t in rows], "html": html},
                              headers={"Cache-Control": "no-store", **SECURITY_HEADERS})
 
 
