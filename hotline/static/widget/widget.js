@@ -6,8 +6,10 @@
  * Adds a chat bubble to the page (inside a shadow root, so the portal's CSS and ours never
  * mix). Messages go to POST {server}/chat (the hotline web app forwards them to Rasa as
  * sender "web:<session>"); operator replies are polled from {server}/api/widget/messages (POST).
- * The session id and the history live in localStorage, so a reload keeps the conversation.
- * Every text from the server is put in the DOM with textContent, never as HTML.
+ * The session id, the history and the citizen's language live in localStorage, so a reload
+ * keeps the conversation. Every text from the server is put in the DOM with textContent, never
+ * as HTML. On phones (≤ 520 px) the panel covers the screen as a modal dialog with a focus trap
+ * and a procedure card shows its essentials first (the reply's "short" text).
  */
 (function () {
   "use strict";
