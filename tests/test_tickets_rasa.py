@@ -110,10 +110,28 @@ def test_cancelled_complaint_stores_nothing(stack, hotline_db):
 
 
 def test_the_welcome_button_gui_phan_anh_starts_a_complaint(stack, hotline_db):
-    for said in ("Gửi phản ánh", "gui phan anh", "/file_complaint"):
+    # typed, the greeting button's payload, and the widget's welcome button
+    for said in ("Gửi phản ánh", "gui phan anh", "tôi muốn gửi phản ánh", "/file_complaint"):
         answer = stack.texts(f"web:{uuid.uuid4().hex}", said)
         assert "ghi lại phản ánh" in answer and "việc gì đã xảy ra" in answer.lower(), said
         assert "chưa hiểu" not in answer
+
+
+def test_an_english_complaint_is_checked_and_changed_in_english(stack, hotline_db):
+    sender = f"web:{uuid.uuid4().hex}"
+    assert "What happened?" in stack.texts(sender, "I want to file a complaint")
+    assert "When did it happen?" in stack.texts(sender, "The commune office refused my birth registration papers")
+    assert "At which office" in stack.texts(sender, "yesterday")
+    stack.texts(sender, "not sure")                  # place: skipped, never a "stop"
+    stack.texts(sender, "no")                        # no procedure or dossier
+    [summary] = stack.chat(sender, "no")             # no phone call
+    assert "When: yesterday" in summary["text"] and "Where: —" in summary["text"]
+    change = next(b["payload"] for b in summary["buttons"] if b["title"] == "Change when")
+    assert "When did it happen?" in stack.texts(sender, change)
+    assert "When: this morning" in stack.texts(sender, "this morning")
+    done = stack.texts(sender, "/affirm")
+    code = CODE.search(done).group(0)
+    assert "Your reference:\n" + code + "\n" in done
 
 
 def test_human_handoff_creates_a_question_with_the_transcript(stack, hotline_db):
