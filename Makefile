@@ -62,6 +62,7 @@ bench: install train embeddings
 	$(PY) bench/ticket_queue.py
 	$(PY) bench/dossiers.py
 	$(PY) bench/chat_load.py
+	$(PY) bench/print_sheets.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -28,21 +28,41 @@ from actions.common import (
     settings,
     user_text,
 )
-from hotline import tickets
+from hotline import places, tickets
 from hotline.db import transaction
 from hotline.workcalendar import DEFAULT_CALENDAR, VN_TZ, now_vn
 from procedure_kb.textnorm import fold
 
 log = logging.getLogger(__name__)
 
-FORM_SLOTS = ("complaint_text", "complaint_place", "complaint_ref", "contact_consent", "contact_phone",
+FORM_SLOTS = ("complaint_text", "complaint_when", "complaint_place", "complaint_office", "complaint_ref",
+              "contact_consent", "contact_phone",
               "complaint_commune_code", "complaint_commune_name", "complaint_province_code",
               "complaint_province_name", "complaint_procedure_code", "complaint_dossier_code",
               "complaint_pending", "complaint_draft_id", "ticket_kind")
 CHECK_SLOTS = ("ticket_code", "ticket_phone_last4")
 MAX_CHECK_FAILURES = 3
 _NONE_WORDS = {"khong", "khong co", "ko", "k", "chua co", "khong biet", "no", "none", "nope", "skip", "bo qua",
-               "khong nho", "don't know", "dont know", "n/a"}
+               "khong nho", "don't know", "dont know", "n/a", "khong nho ro", "not sure", "i don't remember",
+               "i dont remember", "don't remember"}
+NOT_GIVEN = "—"
+# What each "change" button (or typed request) of the check-your-answers summary clears, so the form asks again.
+CHANGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("complaint_text",),
+    "when": ("complaint_when",),
+    "place": ("complaint_place", "complaint_office", "complaint_commune_code", "complaint_commune_name",
+              "complaint_province_code", "complaint_province_name"),
+    "ref": ("complaint_ref", "complaint_procedure_code", "complaint_dossier_code"),
+    "contact": ("contact_consent", "contact_phone"),
+}
+# Typed requests ("sửa số điện thoại"): the first field whose words appear, checked in this order.
+_CHANGE_WORDS = (
+    ("contact", re.compile(r"\b(lien he|dien thoai|sdt|so dt|goi dien|phone|contact|call)\b")),
+    ("text", re.compile(r"\b(noi dung|mo ta|su viec|viec gi|description|what happened|details?)\b")),
+    ("when", re.compile(r"\b(thoi gian|thoi diem|khi nao|ngay|luc nao|when|date|time|day)\b")),
+    ("ref", re.compile(r"\b(thu tuc|ho so|ma|procedure|dossier|code|reference)\b")),
+    ("place", re.compile(r"\b(noi|dia ban|co quan|xa|phuong|dia chi|o dau|place|office|where|ward|commune)\b")),
+)
 _YES = re.compile(r"^(co|dong y|ok|oke|yes|y|u|vang|da|duoc|chac chan|sure)\b")
 _NO = re.compile(r"^(khong|ko|k|no|nope|thoi|khong dong y)\b")
 _PROCEDURE_CODE = re.compile(r"\b\d\.\d{6}\b")
@@ -98,23 +118,13 @@ NO_PLACE: dict[str, str | None] = {"complaint_commune_code": None, "complaint_co
 
 
 def resolve_place(text: str) -> dict[str, str | None]:
-    """New commune/province from what the citizen typed: a new ward name, else an old address."""
+    """New commune/province from what the citizen typed: an office or new ward name, else an old address."""
     place = dict(NO_PLACE)
-    try:
-        from procedure_kb.units import lookup_address, reverse_lookup
-
-        hits = reverse_lookup(text)
-        if len(hits) == 1:
-            hit = hits[0]
-            return {"complaint_commune_code": hit["code"], "complaint_commune_name": hit["current_name"],
-                    "complaint_province_code": hit["province_code"], "complaint_province_name": hit["province"]}
-        result = lookup_address(text)
-        if result.status == "found" and len(result.new_wards) == 1:
-            ward = result.new_wards[0]
-            return {"complaint_commune_code": ward["code"], "complaint_commune_name": ward["current_name"] or ward["name"],
-                    "complaint_province_code": ward["province_code"], "complaint_province_name": ward["province"]}
-    except Exception:  # the place is a help for routing; never block the complaint on it
-        log.exception("place lookup failed")
+    found = places.resolve(text)
+    if found.status == "found" and found.ward:
+        ward = found.ward
+        return {"complaint_commune_code": ward["code"], "complaint_commune_name": ward["name"],
+                "complaint_province_code": ward["province_code"], "complaint_province_name": ward["province"]}
     place["complaint_commune_name"] = text[:128]
     return place
 
@@ -146,10 +156,13 @@ def _yes_no(tracker: Tracker) -> str | None:
 def _wants_to_stop(tracker: Tracker) -> bool:
     """The citizen said "hủy"/"cancel": extracting nothing makes the form reject, so the stop rule runs.
 
-    Only short messages count: a long description is an answer even if the NLU hears "stop" in it.
+    Only short messages count: a long description is an answer even if the NLU hears "stop" in it,
+    and so is a skip answer to an optional step.
     """
     intent = latest_intent(tracker)
-    return intent == "stop" and len(user_text(tracker).split()) <= 6
+    text = user_text(tracker)
+    # "không nhớ rõ", "bỏ qua" answer an optional question; they never cancel the draft.
+    return intent == "stop" and len(text.split()) <= 6 and fold(text).strip(" .!") not in _NONE_WORDS
 
 
 # Inside a form, an unusable answer must still set the asked slot (to None): a form whose
@@ -205,10 +218,18 @@ class ValidateComplaintForm(FormValidationAction):
         text = str(value or "").replace("\x00", "").strip()
         if len(re.sub(r"\W", "", text)) < 5:
             dispatcher.utter_message(text=pick(
-                tracker, "Bạn mô tả cụ thể hơn giúp tôi: việc gì đã xảy ra, ở bộ phận nào, khi nào?",
-                "Please describe a bit more: what happened, at which office, and when?"))
+                tracker, "Bạn kể cụ thể hơn giúp tôi: việc gì đã xảy ra, bạn cần làm gì?",
+                "Please tell me a bit more: what happened, and what did you need?"))
             return {"complaint_text": None}
         return {"complaint_text": text[:tickets.MAX_DESCRIPTION]}
+
+    async def extract_complaint_when(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = self._asked(tracker, "complaint_when")
+        return {"complaint_when": text[:120]} if text else {}
+
+    async def validate_complaint_when(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"complaint_when": NOT_GIVEN if fold(text).strip(" .!") in _NONE_WORDS else text[:120]}
 
     async def extract_complaint_place(self, dispatcher, tracker, domain) -> dict[str, Any]:
         text = self._asked(tracker, "complaint_place")
@@ -216,13 +237,17 @@ class ValidateComplaintForm(FormValidationAction):
 
     async def validate_complaint_place(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = str(value or "").strip()
-        if fold(text) in _NONE_WORDS:
-            return {"complaint_place": "—", **NO_PLACE}
+        if fold(text).strip(" .!") in _NONE_WORDS:
+            return {"complaint_place": NOT_GIVEN, "complaint_office": None, **NO_PLACE}
         place = await asyncio.to_thread(resolve_place, text)
         shown = place["complaint_commune_name"] or text
         if place["complaint_province_name"]:
             shown = f"{shown}, {place['complaint_province_name']}"
-        return {"complaint_place": shown, **place}
+        # The citizen's own words name the office ("bộ phận một cửa UBND phường …"); keep them
+        # unless they were just the commune's name.
+        office = None if fold(text) == fold(place["complaint_commune_name"] or "") else text[:200]
+        return {"complaint_place": shown if office is None or not place["complaint_commune_code"] else f"{text} ({shown})",
+                "complaint_office": office, **place}
 
     async def extract_complaint_ref(self, dispatcher, tracker, domain) -> dict[str, Any]:
         text = self._asked(tracker, "complaint_ref")
@@ -254,34 +279,80 @@ class ValidateComplaintForm(FormValidationAction):
         return {"contact_phone": phone}
 
 
+def change_buttons(en: bool) -> list[dict[str, Any]]:
+    """One "change" button per answer of the summary (GOV.UK's check your answers)."""
+    titles = ({"text": "Change what happened", "when": "Change when", "place": "Change where",
+               "ref": "Change procedure/dossier", "contact": "Change contact"} if en else
+              {"text": "Sửa nội dung", "when": "Sửa thời điểm", "place": "Sửa nơi xảy ra",
+               "ref": "Sửa thủ tục/hồ sơ", "contact": "Sửa liên hệ"})
+    return buttons(*((title, f'/change_complaint{{"complaint_field":"{field}"}}') for field, title in titles.items()))
+
+
+def summary_message(tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+    """The draft read back, one answer a line, with Send, a Change button per answer, and Cancel."""
+    en = reply_language(tracker) == "en"
+    kind = tracker.get_slot("ticket_kind") or "complaint"
+    phone = tracker.get_slot("contact_phone")
+    masked = tickets.mask_phone(phone) if phone and phone != "none" else None
+    ref = tracker.get_slot("complaint_ref")
+    ref = None if ref in (None, "none") else ref
+    text = (tracker.get_slot("complaint_text") or "")[:600]
+    when = tracker.get_slot("complaint_when") or NOT_GIVEN
+    place = tracker.get_slot("complaint_place") or NOT_GIVEN
+    if en:
+        lines = [f"Check your {kind} before sending:", f"• What happened: {text}", f"• When: {when}",
+                 f"• Where: {place}", f"• Procedure/dossier: {ref or NOT_GIVEN}",
+                 f"• Contact: {masked or 'no phone call'}",
+                 "You can change any answer below. Send it to the hotline?"]
+        send, cancel = ("Send", "/affirm"), ("Cancel", "/deny")
+    else:
+        lines = ["Kiểm tra lại " + ("góp ý" if kind == "feedback" else "phản ánh") + " trước khi gửi:",
+                 f"• Nội dung: {text}", f"• Thời điểm: {when}", f"• Nơi xảy ra: {place}",
+                 f"• Thủ tục/hồ sơ: {ref or NOT_GIVEN}", f"• Liên hệ: {masked or 'không gọi điện'}",
+                 "Bạn có thể sửa từng mục bằng các nút bên dưới. Bạn xác nhận gửi tới tổng đài chứ?"]
+        send, cancel = ("Gửi", "/affirm"), ("Hủy", "/deny")
+    return "\n".join(lines), buttons(send) + change_buttons(en) + buttons(cancel)
+
+
 class ActionComplaintSummary(Action):
-    """Reads the draft back and asks the citizen to confirm before anything is stored."""
+    """Reads the draft back and asks the citizen to confirm (or change an answer) before anything is stored."""
 
     def name(self) -> str:
         return "action_complaint_summary"
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        en = reply_language(tracker) == "en"
-        kind = tracker.get_slot("ticket_kind") or "complaint"
-        phone = tracker.get_slot("contact_phone")
-        masked = tickets.mask_phone(phone) if phone and phone != "none" else None
-        ref = tracker.get_slot("complaint_ref")
-        ref = None if ref in (None, "none") else ref
-        text = (tracker.get_slot("complaint_text") or "")[:600]
-        if en:
-            lines = [f"Please check your {kind}:", f"• What happened: {text}",
-                     f"• Where: {tracker.get_slot('complaint_place') or '—'}",
-                     f"• Procedure/dossier: {ref or '—'}",
-                     f"• Contact: {masked or 'no phone call'}", "Send it to the hotline?"]
-            choices = buttons(("Send", "/affirm"), ("Cancel", "/deny"))
-        else:
-            lines = [("Góp ý" if kind == "feedback" else "Phản ánh") + " của bạn:", f"• Nội dung: {text}",
-                     f"• Địa bàn: {tracker.get_slot('complaint_place') or '—'}",
-                     f"• Thủ tục/hồ sơ: {ref or '—'}",
-                     f"• Liên hệ: {masked or 'không gọi điện'}", "Bạn xác nhận gửi tới tổng đài chứ?"]
-            choices = buttons(("Gửi", "/affirm"), ("Hủy", "/deny"))
-        dispatcher.utter_message(text="\n".join(lines), buttons=choices)
+        text, choices = summary_message(tracker)
+        dispatcher.utter_message(text=text, buttons=choices)
         return [SlotSet("complaint_pending", True)]
+
+
+def field_to_change(tracker: Tracker) -> str | None:
+    """Which answer the citizen wants to change: the button's entity, else the words they typed."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "complaint_field" and entity.get("value") in CHANGE_FIELDS:
+            return entity["value"]
+    folded = fold(user_text(tracker))
+    return next((field for field, words in _CHANGE_WORDS if words.search(folded)), None)
+
+
+class ActionChangeComplaint(Action):
+    """Clears one answer of a draft so the form asks it again; then the summary comes back.
+
+    complaint_pending tells the rules which way to go: False -> the form asks again; True
+    (the citizen did not say which answer) -> the summary is shown again with its buttons.
+    """
+
+    def name(self) -> str:
+        return "action_change_complaint"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        field = field_to_change(tracker)
+        if field is None or not tracker.get_slot("complaint_draft_id"):
+            dispatcher.utter_message(text=pick(tracker, "Bạn chọn mục cần sửa bằng các nút bên dưới nhé.",
+                                               "Please pick the answer to change with the buttons below."))
+            return [SlotSet("complaint_pending", True)]
+        return [SlotSet(slot, None) for slot in CHANGE_FIELDS[field]] + [
+            SlotSet("complaint_pending", False), SlotSet("requested_slot", None)]
 
 
 class ActionSubmitComplaint(Action):
@@ -311,6 +382,8 @@ class ActionSubmitComplaint(Action):
             commune_name=tracker.get_slot("complaint_commune_name"),
             procedure_code=tracker.get_slot("complaint_procedure_code"),
             dossier_code=tracker.get_slot("complaint_dossier_code"),
+            occurred=None if tracker.get_slot("complaint_when") in (None, NOT_GIVEN) else tracker.get_slot("complaint_when"),
+            office=tracker.get_slot("complaint_office"),
             transcript=transcript(tracker), language=reply_language(tracker),
         )
         try:
@@ -321,12 +394,13 @@ class ActionSubmitComplaint(Action):
             return [SlotSet("complaint_pending", None)]
         due = _local(ticket.sla_due_at)
         answer_here = channel in ("telegram", "zalo", "web")
+        # The code on a line of its own: easy to read out, copy or screenshot.
         dispatcher.utter_message(text=pick(
             tracker,
-            f"Đã tiếp nhận, mã phản ánh của bạn là {ticket.code}. Cán bộ sẽ phản hồi trong {OFFICE_HOURS_VI}, "
+            f"Đã tiếp nhận. Mã phản ánh của bạn:\n{ticket.code}\nCán bộ sẽ phản hồi trong {OFFICE_HOURS_VI}, "
             f"chậm nhất trước {due}. " + ("Câu trả lời sẽ gửi ngay trong cuộc trò chuyện này. " if answer_here else "")
             + f"Để xem tiến độ, nhắn \"tra cứu phản ánh {ticket.code}\".",
-            f"Received. Your reference is {ticket.code}. An officer will answer during {OFFICE_HOURS_EN}, "
+            f"Received. Your reference:\n{ticket.code}\nAn officer will answer during {OFFICE_HOURS_EN}, "
             f"at the latest by {due}. " + ("The answer will arrive in this chat. " if answer_here else "")
             + f"To check progress, write \"check ticket {ticket.code}\".",
         ))
@@ -431,10 +505,12 @@ class ActionCheckTicket(Action):
         elif ticket.is_open:
             lines.append(f"An officer will answer by {_local(ticket.sla_due_at)}." if en
                          else f"Cán bộ sẽ trả lời chậm nhất trước {_local(ticket.sla_due_at)}.")
+        rating = None
         if ticket.status in ("resolved", "closed") and ticket.csat_rating is None and ticket.sender_id == tracker.sender_id:
-            lines.append("How satisfied are you? Reply with a number from 1 to 5." if en
-                         else "Bạn hài lòng ở mức nào? Trả lời một số từ 1 đến 5.")
-        dispatcher.utter_message(text="\n".join(lines))
+            lines.append("How satisfied are you? Tap or type a number from 1 to 5." if en
+                         else "Bạn hài lòng ở mức nào? Bấm hoặc trả lời một số từ 1 đến 5.")
+            rating = tickets.rating_buttons("en" if en else "vi")
+        dispatcher.utter_message(text="\n".join(lines), buttons=rating)
         return reset + [SlotSet("ticket_check_failures", 0)]
 
 
@@ -468,13 +544,13 @@ class ActionHumanHandoff(Action):
         closed_now = next_open > now
         phone = settings().hotline_phone
         here = channel in ("telegram", "zalo", "web")
-        vi = (f"Tôi đã chuyển câu hỏi của bạn tới tổng đài viên (mã {ticket.code}). Cán bộ làm việc trong {OFFICE_HOURS_VI}"
+        vi = (f"Tôi đã chuyển câu hỏi của bạn tới tổng đài viên. Mã của bạn:\n{ticket.code}\nCán bộ làm việc trong {OFFICE_HOURS_VI}"
               + (f"; hiện ngoài giờ, cán bộ sẽ bắt đầu xem từ {_local(next_open)}" if closed_now else "")
               + f" và sẽ trả lời chậm nhất trước {_local(ticket.sla_due_at)}. "
               + ("Câu trả lời sẽ gửi ngay trong cuộc trò chuyện này." if here
                  else f"Bạn nhắn \"tra cứu phản ánh {ticket.code}\" để xem trả lời.")
               + f" Việc gấp, gọi tổng đài {phone}.")
-        en = (f"I've passed your question to a hotline officer (reference {ticket.code}). Officers work {OFFICE_HOURS_EN}"
+        en = (f"I've passed your question to a hotline officer. Your reference:\n{ticket.code}\nOfficers work {OFFICE_HOURS_EN}"
               + (f"; it is outside office hours now, so they will start from {_local(next_open)}" if closed_now else "")
               + f" and will answer by {_local(ticket.sla_due_at)} at the latest. "
               + ("The answer will arrive in this chat." if here
@@ -494,7 +570,8 @@ class ActionRateTicket(Action):
         match = re.search(r"(?<!\d)([1-5])(?!\d)", user_text(tracker))
         if not match:
             dispatcher.utter_message(text=pick(tracker, "Bạn chấm từ 1 (kém) đến 5 (rất tốt) giúp tôi nhé.",
-                                               "Please rate from 1 (bad) to 5 (very good)."))
+                                               "Please rate from 1 (bad) to 5 (very good)."),
+                                     buttons=tickets.rating_buttons(reply_language(tracker)))
             return []
         rating = int(match.group(1))
 

@@ -115,6 +115,14 @@ def time_views(sessions, users: list[User], rng: random.Random, rounds: int, tot
         "search code": lambda s: T.search(s, code=T.format_code(utcnow().year, rng.randrange(1, total))),
         "search phone": lambda s: T.search(s, phone=f"09{rng.randrange(10**8):08d}"),
         "ticket + history": lambda s: T.history(s, T.get_ticket(s, rng.randrange(1, total))),
+        # what the console's live queue asks every CONSOLE_REFRESH_SECONDS per open page: rows + count
+        "live rows + count": lambda s: (T.queue(s, "unassigned"), T.queue_count(s, "unassigned")),
+        "open, high, one commune": lambda s: (
+            T.queue(s, "open", filters=T.QueueFilter(priority=1, commune_code=f"{rng.randrange(3321):05d}")),
+            T.queue_count(s, "open", filters=T.QueueFilter(priority=1, commune_code=f"{rng.randrange(3321):05d}"))),
+        "open, one week + count": lambda s: (
+            T.queue(s, "open", filters=T.QueueFilter(created_from=utcnow() - timedelta(days=7))),
+            T.queue_count(s, "open", filters=T.QueueFilter(created_from=utcnow() - timedelta(days=7)))),
     }
     results: dict[str, list[float]] = {}
     for name, view in views.items():

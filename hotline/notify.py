@@ -14,7 +14,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.db import Base, transaction
@@ -35,6 +35,7 @@ class OutboxMessage(Base):
     channel = Column(String(16), nullable=False)
     recipient = Column(String(128), nullable=False)
     text = Column(Text, nullable=False)
+    buttons = Column(JSON, nullable=True)   # quick replies [{"title", "payload"}] shown with the text
     ticket_id = Column(ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True)
     # pending -> sending -> sent (pushed) | delivered (polled) | failed (gave up)
     status = Column(String(16), nullable=False, default="pending")
@@ -50,9 +51,16 @@ class OutboxMessage(Base):
     )
 
 
+def _clean_buttons(buttons: list[dict] | None) -> list[dict[str, str]] | None:
+    cleaned = [{"title": str(b["title"])[:40], "payload": str(b["payload"])[:60]}
+               for b in buttons or [] if isinstance(b, dict) and b.get("title") and b.get("payload")]
+    return cleaned[:8] or None
+
+
 def enqueue_message(session: Session, channel: str, recipient: str, text: str,
-                    ticket_id: int | None = None) -> OutboxMessage:
-    """Queue `text` for `recipient` on `channel` ("telegram" chat id, "zalo" user id, "web"/"rest" session id).
+                    ticket_id: int | None = None, buttons: list[dict] | None = None) -> OutboxMessage:
+    """Queue `text` (with optional quick-reply `buttons`) for `recipient` on `channel`
+    ("telegram" chat id, "zalo" user id, "web"/"rest" session id).
 
     Runs in the caller's transaction: nothing is sent unless the caller commits.
     """
@@ -61,6 +69,7 @@ def enqueue_message(session: Session, channel: str, recipient: str, text: str,
     if not recipient or not text.strip():
         raise ValueError("recipient and text are required")
     message = OutboxMessage(channel=channel, recipient=str(recipient)[:128], text=text[:MAX_TEXT],
+                            buttons=_clean_buttons(buttons),
                             ticket_id=ticket_id, status="pending", attempts=0, next_attempt_at=utcnow())
     session.add(message)
     session.flush()
@@ -76,7 +85,8 @@ def web_messages(sessions: sessionmaker, channel: str, recipient: str, after_id:
     """
     with transaction(sessions) as session:
         rows = session.execute(
-            select(OutboxMessage.id, OutboxMessage.text, OutboxMessage.created_at, OutboxMessage.status)
+            select(OutboxMessage.id, OutboxMessage.text, OutboxMessage.buttons, OutboxMessage.created_at,
+                   OutboxMessage.status)
             .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
                    OutboxMessage.id > after_id, OutboxMessage.status.in_(("pending", "delivered")))
             .order_by(OutboxMessage.id).limit(limit)
@@ -87,7 +97,8 @@ def web_messages(sessions: sessionmaker, channel: str, recipient: str, after_id:
                 update(OutboxMessage).where(OutboxMessage.id.in_(pending), OutboxMessage.status == "pending")
                 .values(status="delivered", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
             )
-    return [{"id": row.id, "text": row.text, "created_at": row.created_at.isoformat()} for row in rows]
+    return [{"id": row.id, "text": row.text, "created_at": row.created_at.isoformat(),
+             **({"buttons": row.buttons} if row.buttons else {})} for row in rows]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -140,11 +151,19 @@ class TelegramSender:
         self.bot = Bot(token, base_url=base_url)
         self._ready = False
 
-    async def send(self, chat_id: str, text: str) -> None:
+    async def send(self, chat_id: str, text: str, buttons: list[dict] | None = None) -> None:
         if not self._ready:
             await self.bot.initialize()
             self._ready = True
-        await self.bot.send_message(chat_id=chat_id, text=text)
+        markup = None
+        if buttons:
+            from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+            # The bridge reads "p:<payload>" as the payload itself (bot.telegram_format.PayloadStore);
+            # outbox payloads are short ("1"…"5"), well inside Telegram's 64-byte callback data.
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b["title"], callback_data="p:" + b["payload"][:60])
+                                            for b in buttons]])
+        await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
 
     async def close(self) -> None:
         if self._ready:
@@ -164,9 +183,11 @@ class ZaloSender:
         self.client = OAClient(settings, sessions)
         self._progress: dict[str, int] = {}
 
-    async def send(self, user_id: str, text: str) -> None:
+    async def send(self, user_id: str, text: str, buttons: list[dict] | None = None) -> None:
         from hotline.zalo_oa import split_text
 
+        if buttons:  # quick replies as a line the citizen answers by typing one of them (e.g. 1-5)
+            text = f"{text}\n" + " · ".join(str(b.get("title", "")) for b in buttons)
         chunks = split_text(text)
         key = f"{user_id}\n{text}"
         done = self._progress.get(key, 0)
@@ -192,7 +213,10 @@ async def deliver_once(sessions: sessionmaker, senders: dict, limit: int = 50) -
             error = f"no sender configured for channel {message.channel}"
         else:
             try:
-                await sender.send(message.recipient, message.text)
+                if message.buttons:
+                    await sender.send(message.recipient, message.text, message.buttons)
+                else:
+                    await sender.send(message.recipient, message.text)
                 error = None
             except Exception as exc:  # any failure is retried later; details go to the row
                 error = f"{type(exc).__name__}: {exc}"

@@ -6,7 +6,7 @@
   (and the parsed copy, entities and metadata) is replaced by "[anonymised]"; intents,
   actions, slots' names and timestamps stay, so conversation counts and flows still add up.
 - Tickets finished (resolved or closed) before the cut-off: the conversation transcript is
-  dropped, the description is masked, phone, chat address and sender id are removed; kind,
+  dropped, the description is masked, phone, caller name, chat address and sender id are removed; kind,
   place, procedure, times, SLA and rating stay for the monthly and quarterly reports.
 - Outbox messages older than the cut-off lose their text.
 Running it twice changes nothing more.
@@ -96,7 +96,8 @@ def anonymise_tickets(session: Session, cutoff: datetime) -> int:
         select(Ticket).where(Ticket.status.in_(("resolved", "closed")),
                              Ticket.updated_at < cutoff,
                              (Ticket.transcript.isnot(None)) | Ticket.phone.isnot(None)
-                             | Ticket.reply_address.isnot(None) | Ticket.sender_id.isnot(None))
+                             | Ticket.reply_address.isnot(None) | Ticket.sender_id.isnot(None)
+                             | Ticket.citizen_name.isnot(None))
     ).scalars().all()
     for ticket in old:
         ticket.transcript = null()  # SQL NULL, not a JSON null: the query above must not find it again
@@ -104,6 +105,9 @@ def anonymise_tickets(session: Session, cutoff: datetime) -> int:
         ticket.phone = None
         ticket.reply_address = None
         ticket.sender_id = None
+        ticket.citizen_name = None
+        ticket.office = ticket.office and mask_personal_data(ticket.office)
+        ticket.occurred = ticket.occurred and mask_personal_data(ticket.occurred)
     session.flush()
     return len(old)
 

@@ -56,6 +56,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "DOSSIER_SIMULATOR_PORT": ("8090", "Port of the bundled provincial-API simulator that `make run` starts (0 = do not start it)."),
     "DOSSIER_TIME_REDUCTION": ("0", "Province-published cut of processing times, e.g. 0.5 for a 50% reduction."),
     "LOG_LEVEL": ("INFO", "Python log level of the project's own processes."),
+    "CONSOLE_REFRESH_SECONDS": ("10", "How often an open console queue page asks for new tickets (seconds)."),
     "RETENTION_DAYS": ("180", "`python -m hotline retention` anonymises conversations and finished tickets older than this."),
 }
 
@@ -108,6 +109,7 @@ class Settings:
     dossier_simulator_port: int
     dossier_time_reduction: float
     log_level: str
+    console_refresh_seconds: float
     retention_days: int
 
     @property
@@ -199,5 +201,6 @@ def load_settings() -> Settings:
         dossier_simulator_port=int(resolved["dossier_simulator_port"]),
         dossier_time_reduction=float(resolved["dossier_time_reduction"]),
         log_level=resolved["log_level"],
+        console_refresh_seconds=max(1.0, float(resolved["console_refresh_seconds"])),
         retention_days=int(resolved["retention_days"]),
     )

@@ -112,6 +112,9 @@ class Ticket(Base):
     commune_name = Column(String(128), nullable=True)
     procedure_code = Column(String(32), nullable=True)
     dossier_code = Column(String(64), nullable=True)
+    citizen_name = Column(String(128), nullable=True)   # the caller's name on a phone-call ticket
+    occurred = Column(String(120), nullable=True)       # when it happened, in the citizen's words
+    office = Column(String(200), nullable=True)         # at which office, in the citizen's words
     transcript = Column(JSON, nullable=True)
     assignee_id = Column(ForeignKey("users.id"), nullable=True)
     sla_due_at = Column(UTCDateTime, nullable=False)
@@ -299,11 +302,13 @@ def create_ticket(session: Session, *, kind: str, description: str, channel: str
                   commune_code: str | None = None, commune_name: str | None = None,
                   procedure_code: str | None = None, dossier_code: str | None = None,
                   transcript: list[dict] | None = None, language: str = "vi",
-                  now: datetime | None = None) -> tuple[Ticket, bool]:
+                  citizen_name: str | None = None, occurred: str | None = None, office: str | None = None,
+                  taken_by: User | None = None, now: datetime | None = None) -> tuple[Ticket, bool]:
     """Insert a ticket in the caller's transaction; returns (ticket, created).
 
     With a `channel_message_id`, a second call for the same (channel, id) returns the first
-    ticket and created=False.
+    ticket and created=False. `taken_by` is the operator who logged a phone call (the history
+    names them instead of "citizen").
     """
     if kind not in KINDS:
         raise TicketError(f"unknown ticket kind {kind!r}")
@@ -333,13 +338,15 @@ def create_ticket(session: Session, *, kind: str, description: str, channel: str
         commune_code=commune_code or None, commune_name=commune_name or None,
         procedure_code=(procedure_code or None) and procedure_code[:32],
         dossier_code=(dossier_code or None) and dossier_code[:64],
+        citizen_name=_clean(citizen_name, 128) or None, occurred=_clean(occurred, 120) or None,
+        office=_clean(office, 200) or None,
         transcript=transcript or None, assignee_id=None, assignee=None,
         sla_due_at=sla.sla_due(now, result.sla_hours), created_at=now, updated_at=now,
     )
     _sync_derived(ticket)
     session.add(ticket)
     session.flush()
-    _event(session, ticket, None, "created", to_status="new", actor_name="citizen", at=now,
+    _event(session, ticket, taken_by, "created", to_status="new", actor_name="citizen", at=now,
            body=f"priority {result.priority}; queue {result.queue}; rules {','.join(result.reasons) or '-'}")
     log.info("ticket %s opened: kind=%s channel=%s priority=%s", ticket.code, kind, channel, ticket.priority)
     return ticket, True
@@ -446,46 +453,107 @@ def lookup_for_citizen(session: Session, code: str, sender_id: str, phone_last4:
     return CitizenLookup(ticket=ticket, reply=reply.body if reply else None)
 
 
-def _ordered(query, limit: int, offset: int):
-    return query.order_by(Ticket.priority, Ticket.sla_due_at, Ticket.id).limit(limit).offset(offset)
+QUEUE_NAMES = ("unassigned", "mine", "sla", "open", "commune", "province", "kind")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Narrowing of a queue the operator picked: status, priority, commune, creation dates (UTC)."""
+
+    status: str | None = None
+    priority: int | None = None
+    commune_code: str | None = None
+    created_from: datetime | None = None   # inclusive
+    created_until: datetime | None = None  # exclusive
+
+    def conditions(self) -> list:
+        found = []
+        if self.status in STATUSES:
+            found.append(Ticket.status == self.status)
+        if self.priority in PRIORITY_NAMES:
+            found.append(Ticket.priority == self.priority)
+        if self.commune_code:
+            found.append(Ticket.commune_code == self.commune_code[:16])
+        if self.created_from is not None:
+            found.append(Ticket.created_at >= self.created_from)
+        if self.created_until is not None:
+            found.append(Ticket.created_at < self.created_until)
+        return found
+
+
+NO_FILTER = QueueFilter()
+
+
+def _queue_conditions(name: str, value: str | None, user_id: int | None, now: datetime | None) -> list | None:
+    """The WHERE of a named queue, or None when the queue needs a value it was not given."""
+    if name == "unassigned":
+        return [Ticket.queue_state == QUEUE_UNASSIGNED]
+    if name == "mine":
+        return None if user_id is None else [Ticket.assignee_id == user_id, Ticket.is_open.is_(True)]
+    if name == "sla":
+        # "Due soon" is inclusive in sla.sla_state; the queue must list every ticket so labelled.
+        return [Ticket.open_sla_due_at <= sla.due_soon_threshold(now or utcnow())]
+    if name == "open":
+        return [Ticket.is_open.is_(True)]
+    column = {"commune": Ticket.commune_code, "province": Ticket.province_code, "kind": Ticket.kind}.get(name)
+    if column is None or not value or (name == "kind" and value not in KINDS):
+        return None
+    return [column == value, Ticket.is_open.is_(True)]
+
+
+def queue(session: Session, name: str, *, value: str | None = None, user_id: int | None = None,
+          filters: QueueFilter = NO_FILTER, now: datetime | None = None, limit: int = 50,
+          offset: int = 0) -> list[Ticket]:
+    """One page of a named queue (see QUEUE_NAMES), most urgent first; [] for a queue without its value."""
+    where = _queue_conditions(name, value, user_id, now)
+    if where is None:
+        return []
+    query = select(Ticket).where(*where, *filters.conditions())
+    if name == "sla":
+        query = query.order_by(Ticket.open_sla_due_at, Ticket.id)
+    else:
+        query = query.order_by(Ticket.priority, Ticket.sla_due_at, Ticket.id)
+    return list(session.execute(query.limit(limit).offset(offset)).unique().scalars())
+
+
+COUNT_CAP = 1000
+
+
+def queue_count(session: Session, name: str, *, value: str | None = None, user_id: int | None = None,
+                filters: QueueFilter = NO_FILTER, now: datetime | None = None, cap: int = COUNT_CAP) -> int:
+    """How many tickets the queue holds, up to `cap` (the console shows "1000+"): the live queue
+    asks every few seconds, and counting a backlog of 30,000 rows each time is wasted work."""
+    where = _queue_conditions(name, value, user_id, now)
+    if where is None:
+        return 0
+    capped = select(Ticket.id).where(*where, *filters.conditions()).limit(cap).subquery()
+    return session.execute(select(func.count()).select_from(capped)).scalar_one()
 
 
 def queue_unassigned(session: Session, limit: int = 50, offset: int = 0) -> list[Ticket]:
     """Open tickets nobody has claimed, most urgent first."""
-    return list(session.execute(_ordered(select(Ticket).where(Ticket.queue_state == QUEUE_UNASSIGNED),
-                                         limit, offset)).unique().scalars())
+    return queue(session, "unassigned", limit=limit, offset=offset)
 
 
 def queue_mine(session: Session, user_id: int, limit: int = 50, offset: int = 0) -> list[Ticket]:
-    return list(session.execute(_ordered(select(Ticket).where(Ticket.assignee_id == user_id,
-                                                              Ticket.is_open.is_(True)), limit, offset))
-                .unique().scalars())
+    return queue(session, "mine", user_id=user_id, limit=limit, offset=offset)
 
 
 def queue_sla(session: Session, now: datetime | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
     """Open tickets already past their SLA or due within the next few office hours, soonest first."""
-    threshold = sla.due_soon_threshold(now or utcnow())
-    return list(session.execute(
-        select(Ticket).where(Ticket.open_sla_due_at < threshold)
-        .order_by(Ticket.open_sla_due_at, Ticket.id).limit(limit).offset(offset)
-    ).unique().scalars())
+    return queue(session, "sla", now=now, limit=limit, offset=offset)
 
 
 def queue_by_commune(session: Session, commune_code: str, limit: int = 50, offset: int = 0) -> list[Ticket]:
-    return list(session.execute(_ordered(select(Ticket).where(Ticket.commune_code == commune_code,
-                                                              Ticket.is_open.is_(True)), limit, offset))
-                .unique().scalars())
+    return queue(session, "commune", value=commune_code, limit=limit, offset=offset)
 
 
 def queue_by_province(session: Session, province_code: str, limit: int = 50, offset: int = 0) -> list[Ticket]:
-    return list(session.execute(_ordered(select(Ticket).where(Ticket.province_code == province_code,
-                                                              Ticket.is_open.is_(True)), limit, offset))
-                .unique().scalars())
+    return queue(session, "province", value=province_code, limit=limit, offset=offset)
 
 
 def queue_by_kind(session: Session, kind: str, limit: int = 50, offset: int = 0) -> list[Ticket]:
-    return list(session.execute(_ordered(select(Ticket).where(Ticket.kind == kind, Ticket.is_open.is_(True)),
-                                         limit, offset)).unique().scalars())
+    return queue(session, "kind", value=kind, limit=limit, offset=offset)
 
 
 def search(session: Session, *, code: str | None = None, phone: str | None = None, text: str | None = None,
@@ -603,35 +671,60 @@ def add_note(session: Session, ticket_id: int, actor: User, text: str) -> Ticket
     return _event(session, ticket, actor, "note", body=text, internal=True)
 
 
-def _send_to_citizen(session: Session, ticket: Ticket, text: str) -> bool:
+def _send_to_citizen(session: Session, ticket: Ticket, text: str, buttons: list[dict] | None = None) -> bool:
     if ticket.channel in ("telegram", "zalo", "web", "rest") and ticket.reply_address:
-        enqueue_message(session, ticket.channel, ticket.reply_address, text, ticket_id=ticket.id)
+        enqueue_message(session, ticket.channel, ticket.reply_address, text, ticket_id=ticket.id, buttons=buttons)
         return True
     return False
 
 
 def reply(session: Session, ticket_id: int, actor: User, text: str, now: datetime | None = None) -> TicketEvent:
-    """Answer the citizen on their channel (through the outbox) and record it."""
+    """Answer the citizen on their channel (through the outbox) and record it.
+
+    The ticket then waits for the citizen (an unclaimed one becomes the replier's); a message
+    from the citizen moves it back to in progress (`citizen_message`).
+    """
     text = _clean(text, MAX_NOTE)
     if not text:
         raise TicketError("the reply is empty")
     now = now or utcnow()
     ticket = get_ticket(session, ticket_id, lock=True)
+    if not ticket.is_open:
+        raise TicketError(f"ticket is already {ticket.status}; reopen it first")
     prefix = (f"[{ticket.code}] Reply from the hotline:\n" if ticket.language == "en"
               else f"[{ticket.code}] Tổng đài trả lời:\n")
     delivered = _send_to_citizen(session, ticket, prefix + text)
     if ticket.first_response_at is None:
         ticket.first_response_at = now
-    if ticket.status in UNASSIGNED_STATUSES:
+    if ticket.assignee_id is None:
         ticket.assignee_id = actor.id
         ticket.assignee = actor
-        previous = ticket.status
-        ticket.status = "in_progress"
-        _event(session, ticket, actor, "status", from_status=previous, to_status="in_progress", at=now)
+    if ticket.status != "waiting_for_citizen":
+        _set_status(session, ticket, "waiting_for_citizen", actor, "status", now=now)
     ticket.updated_at = now
     _sync_derived(ticket)
     return _event(session, ticket, actor, "reply", body=text, at=now,
                   internal=False, to_status=None if delivered else "not_delivered")
+
+
+def reveal_phone(session: Session, ticket_id: int, actor: User, now: datetime | None = None) -> str:
+    """The full phone number, for the handling officer only; each reveal is written in the history."""
+    ticket = get_ticket(session, ticket_id)
+    if ticket.assignee_id != actor.id:
+        raise TicketError("only the officer handling this ticket can see the phone number")
+    if not ticket.phone:
+        raise TicketError("the citizen left no phone number")
+    if not ticket.contact_consent:
+        raise TicketError("the citizen did not agree to be called")
+    _event(session, ticket, actor, "phone_revealed", at=now or utcnow(), internal=True)
+    log.info("ticket %s: phone shown to %s", ticket.code, actor.username)
+    return ticket.phone
+
+
+def rating_buttons(language: str = "vi") -> list[dict[str, str]]:
+    """The 1–5 rating as quick replies; the payload is the digit the assistant's rating intent knows."""
+    ends = {1: "bad", 5: "very good"} if language == "en" else {1: "kém", 5: "rất tốt"}
+    return [{"title": f"{n} – {ends[n]}" if n in ends else str(n), "payload": str(n)} for n in range(1, 6)]
 
 
 def resolve(session: Session, ticket_id: int, actor: User, answer: str | None = None,
@@ -651,12 +744,12 @@ def resolve(session: Session, ticket_id: int, actor: User, answer: str | None = 
     if ticket.language == "en":
         text = (f"Your request {ticket.code} has been resolved."
                 + (f"\n{answer}" if answer else "")
-                + "\nHow satisfied are you? Reply with a number from 1 (bad) to 5 (very good).")
+                + "\nHow satisfied are you? Tap or type a number from 1 (bad) to 5 (very good).")
     else:
         text = (f"Phản ánh {ticket.code} của bạn đã được giải quyết."
                 + (f"\n{answer}" if answer else "")
-                + "\nBạn hài lòng ở mức nào? Vui lòng trả lời một số từ 1 (kém) đến 5 (rất tốt).")
-    _send_to_citizen(session, ticket, text)
+                + "\nBạn hài lòng ở mức nào? Bấm hoặc trả lời một số từ 1 (kém) đến 5 (rất tốt).")
+    _send_to_citizen(session, ticket, text, buttons=rating_buttons(ticket.language))
     return ticket
 
 
@@ -720,5 +813,6 @@ def tickets_of_sender(session: Session, sender_id: str, limit: int = 5) -> list[
 __all__ = [
     "Ticket", "TicketEvent", "TicketError", "TicketNotFound", "open_ticket", "create_ticket", "claim", "assign",
     "change_status", "add_note", "reply", "resolve", "reopen", "rate", "search", "queue_unassigned",
-    "queue_mine", "queue_sla", "queue_by_commune", "queue_by_province", "queue_by_kind",
+    "queue_mine", "queue_sla", "queue_by_commune", "queue_by_province", "queue_by_kind", "queue", "queue_count",
+    "QueueFilter", "reveal_phone",
 ]

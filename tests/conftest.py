@@ -356,3 +356,21 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# --- accessibility -----------------------------------------------------------------------
+
+AXE_SCRIPT = PROJECT_ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"  # axe-core 4.10.2, see its README
+
+
+def axe_serious(page) -> list[str]:
+    """Critical and serious axe-core violations of the page as it is now (open shadow roots included).
+
+    axe is evaluated in the page through the DevTools protocol, so the console's CSP (our own
+    scripts only) does not stop it and the page under test is not changed for it.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'critical' || v.impact === 'serious')
+        .map(v => `${v.id} (${v.impact}): ${v.help} -- ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")

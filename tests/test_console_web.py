@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from tickets_helpers import add_user, complaint
 
 from hotline import tickets as T
+from hotline.db import transaction
 from hotline.web.app import SESSIONS, create_app
 
 
@@ -143,3 +144,98 @@ async def test_api_needs_the_token_and_mirrors_the_console(client):
     detail = await (await client.get(f"/api/tickets/{code}", headers=auth)).json()
     assert [e["action"] for e in detail["history"]] == ["created", "claimed"]
     assert (await client.get("/api/reports", params={"period": "2026-Q1"}, headers=auth)).status == 200
+
+
+async def test_a_phone_call_becomes_a_ticket_with_the_new_commune_and_a_read_back(client):
+    add_user(sessions(client), "lan")
+    await log_in(client, "lan")
+    form = await (await client.get("/console/intake")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    intake_id = re.search(r'name="intake_id" value="([0-9a-f]{32})"', form).group(1)
+    call = {"csrf": token, "intake_id": intake_id, "citizen_name": "Nguyễn Văn An", "phone": "0912 345 678",
+            "consent": "on", "kind": "complaint", "commune": "phường Bến Nghé, quận 1, TP HCM",
+            "procedure": "đăng ký khai sinh 1.001193", "description": "Xã từ chối nhận hồ sơ khai sinh, bảo chờ sáp nhập xong",
+            "occurred": "sáng nay", "claim": "on", "op": "create"}
+    created = await client.post("/console/intake", data=call, allow_redirects=False)
+    assert created.status == 302
+    page = await (await client.get(created.headers["Location"])).text()
+    code = re.search(r'id="created-code">(PA-\d{4}-\d{6})<', page).group(1)
+    assert "Đọc lại cho người gọi" in page and "Cán bộ sẽ trả lời chậm nhất trước" in page
+    # the same form sent twice (a double click) makes one ticket
+    again = await client.post("/console/intake", data=call, allow_redirects=False)
+    assert again.headers["Location"].endswith(code)
+    with transaction(sessions(client)) as session:
+        ticket = T.get_ticket(session, code)
+        assert (ticket.channel, ticket.commune_name, ticket.province_code) == ("phone", "Phường Sài Gòn", "79")
+        assert ticket.citizen_name == "Nguyễn Văn An" and ticket.phone == "0912345678" and ticket.occurred == "sáng nay"
+        assert ticket.procedure_code == "1.001193" and ticket.priority == 1     # same triage: refusal + merger
+        assert ticket.assignee.username == "lan"                               # "I handle it" was ticked
+        assert T.history(session, ticket)[0].actor == "lan"                    # who took the call
+        assert T.tickets_of_sender(session, "x") == []
+    # an ambiguous commune is offered as choices; nothing is created until one is picked
+    choose = await client.post("/console/intake", data={**call, "intake_id": "0" * 32, "commune": "Tân Phú"})
+    text = await choose.text()
+    assert choose.status == 400 and "Chọn đúng xã/phường" in text and text.count('name="commune_code"') >= 3
+    assert "Phường Tân Phú, Thành phố Hồ Chí Minh" in text
+    looked_up = await (await client.post("/console/intake", data={**call, "op": "lookup", "commune": "Ba Đình, Hà Nội"})).text()
+    assert "→ <strong>Phường Ba Đình, Thành phố Hà Nội</strong>" in looked_up
+
+
+async def test_canned_replies_are_kept_by_supervisors_and_filled_in(client):
+    add_user(sessions(client), "lan")
+    add_user(sessions(client), "boss", role="supervisor")
+    ticket = T.open_ticket(sessions(client), **complaint())
+    await log_in(client, "lan")
+    token = await csrf_of(client, "/console/canned")
+    await client.post("/console/canned", data={"csrf": token, "title": "Mẫu của tôi", "body": "x"})
+    assert "Chỉ giám sát viên" in await (await client.get("/console/canned")).text()
+    client.session.cookie_jar.clear()
+    await log_in(client, "boss")
+    token = await csrf_of(client, "/console/canned")
+    await client.post("/console/canned", data={"csrf": token, "title": "Hẹn gọi lại",
+                                                "body": "Phản ánh {ma_phan_anh}: cán bộ gọi lại trước {han}. Tổng đài {tong_dai}."})
+    page = await (await client.get("/console/canned")).text()
+    assert "Hẹn gọi lại" in page and "Mẫu của tôi" not in page
+    reply_id = re.search(r'aria-label="Sửa mẫu Hẹn gọi lại">.*?name="id" value="(\d+)"', page, re.S).group(1)
+    chosen = await (await client.get(f"/console/tickets/{ticket.code}", params={"mau": reply_id})).text()
+    box = re.search(r'<textarea name="text" id="reply-text"[^>]*>([^<]*)</textarea>', chosen).group(1)
+    assert box.startswith(f"Phản ánh {ticket.code}: cán bộ gọi lại trước ") and box.endswith("Tổng đài 1800 1096.")
+    # switched off, it is no longer offered to operators
+    await client.post("/console/canned", data={"csrf": token, "id": reply_id, "title": "Hẹn gọi lại", "body": "y"})
+    assert "Hẹn gọi lại" not in await (await client.get(f"/console/tickets/{ticket.code}")).text()
+
+
+async def test_personal_numbers_are_masked_and_the_history_reads_as_vietnamese(client):
+    add_user(sessions(client), "lan")
+    ticket = T.open_ticket(sessions(client), **complaint(
+        description="Gọi tôi số 0987654321, CCCD 079123456789", contact_consent=True,
+        transcript=[{"who": "citizen", "text": "số tôi 0987654321, căn cước 079123456789"}]))
+    await log_in(client, "lan")
+    for page in (await (await client.get("/console/queue/unassigned")).text(),
+                 await (await client.get(f"/console/tickets/{ticket.code}")).text()):
+        assert "0987654321" not in page and "079123456789" not in page and "0912345678" not in page
+    token = await csrf_of(client, f"/console/tickets/{ticket.code}")
+    await client.post(f"/console/tickets/{ticket.code}/claim", data={"csrf": token})
+    page = await (await client.get(f"/console/tickets/{ticket.code}")).text()
+    assert "0987654321" not in page and "Hiện số để gọi" in page    # claimed: still masked until asked
+    await client.post(f"/console/tickets/{ticket.code}/phone", data={"csrf": token})
+    page = await (await client.get(f"/console/tickets/{ticket.code}")).text()
+    assert '<span id="phone">0912345678</span>' in page and "Xem số điện thoại" in page
+    assert "0987654321" not in page                                   # the transcript stays masked
+    assert "Mức ưu tiên bình thường, chuyển tới Phường Ba Đình." in page and "priority 2; queue" not in page
+
+
+async def test_status_needs_a_choice_and_the_live_rows_come_with_a_count(client):
+    add_user(sessions(client), "lan")
+    ticket = T.open_ticket(sessions(client), **complaint())
+    await log_in(client, "lan")
+    page = await (await client.get(f"/console/tickets/{ticket.code}")).text()
+    assert '<option value="" selected disabled>' in page
+    token = await csrf_of(client, f"/console/tickets/{ticket.code}")
+    refused = await (await client.post(f"/console/tickets/{ticket.code}/status", data={"csrf": token, "status": ""})).text()
+    assert "Hãy chọn trạng thái mới" in refused and "Mới" in refused
+    rows = await client.get("/console/queue/unassigned/rows", params={"priority": "2"})
+    body = await rows.json()
+    assert body["count"] == 1 and body["codes"] == [ticket.code] and "091*****78" in body["html"]
+    assert (await (await client.get("/console/queue/unassigned/rows", params={"priority": "1"})).json())["count"] == 0
+    assert "script-src 'self'" in rows.headers["Content-Security-Policy"]

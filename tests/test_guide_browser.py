@@ -7,13 +7,19 @@ import re
 import subprocess
 
 import pytest
-from conftest import PROJECT_ROOT, free_port, http_json, wait_until_ready
+from conftest import PROJECT_ROOT, axe_serious, free_port, http_json, wait_until_ready
 
 pytestmark = pytest.mark.browser
 
 # Procedures volunteers print most: birth and marriage registration, a lost ID card.
 TYPICAL = {"1.001193": "Thủ tục đăng ký khai sinh", "1.000894": "Thủ tục đăng ký kết hôn",
            "1.014064": "Cấp lại thẻ căn cước"}
+# The longest sheets of the portal's 2,642 procedures (up to 110 case-only documents, 950-character
+# fees, long result lists): each must still print on one page at a readable size. Every procedure
+# was checked the same way once (bench/RESULTS.md, "Printed guide sheets").
+LONGEST = ("1.011441", "1.013225", "1.009568", "2.002011", "1.012344", "1.004332", "1.014034", "2.001580",
+           "1.003650", "2.002123")
+READABLE_PT = 7.5   # the smallest type on the sheet (source line, remarks); documents are 9 pt
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +118,68 @@ def test_address_box(page, web_url):
     page.wait_for_url(re.compile(r"/guide/address\?q="))
     result = page.locator(".address-result").inner_text()
     assert "Phường Sài Gòn" in result and "Trung tâm Phục vụ hành chính công" in result
+
+
+def _smallest_printed_font_pt(page) -> float:
+    return page.evaluate("""() => {
+        let smallest = 99;
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode, parent = node.parentElement;
+            if (!node.textContent.trim() || !parent || !parent.getClientRects().length) continue;
+            smallest = Math.min(smallest, parseFloat(getComputedStyle(parent).fontSize) * 0.75);
+        }
+        return smallest;
+    }""")
+
+
+@pytest.mark.parametrize("code", LONGEST)
+def test_the_longest_procedures_print_on_one_readable_a4_page(page, web_url, code):
+    page.goto(f"{web_url}/guide/p/{code}")
+    page.emulate_media(media="print")
+    assert _pdf_pages(page) == 1
+    assert _smallest_printed_font_pt(page) >= READABLE_PT
+    assert page.get_by_text("Mọi người đều cần").count() + page.get_by_text("Chỉ khi thuộc trường hợp riêng").count()
+
+
+def test_ambiguous_address_results_are_links(page, web_url):
+    page.goto(f"{web_url}/guide/address?q=phuong+1")
+    assert "Có 33 nơi" in page.locator(".address-result").inner_text()
+    page.get_by_role("link", name="Tỉnh Quảng Trị").click()
+    page.wait_for_url(re.compile(r"/guide/address\?q=phuong"))
+    page.locator(".address-result .options a").first.click()
+    result = page.locator(".address-result").inner_text()
+    assert "Phường Đông Hà" in result and "Trung tâm Phục vụ hành chính công" in result
+    # the same choices on a procedure's page keep its "where to submit" box working
+    page.goto(f"{web_url}/guide/p/1.001193?dia_chi=phuong+1")
+    page.locator(".where .options a", has_text="Tỉnh Quảng Trị").click()
+    page.locator(".where .options a").first.click()
+    assert "Phường Đông Hà" in page.locator(".where").inner_text()
+
+
+def test_ticked_documents_survive_looking_up_where_to_submit(page, web_url):
+    page.goto(f"{web_url}/guide/p/1.001193")
+    boxes = page.get_by_role("checkbox")
+    boxes.nth(0).check()
+    boxes.nth(2).check()
+    page.get_by_label("Người dân ở").fill("phuong Ben Nghe quan 1 TP HCM")
+    page.get_by_role("button", name="Xem nơi nộp").click()
+    page.wait_for_url(re.compile("dia_chi="))
+    assert "Phường Sài Gòn" in page.locator(".where").inner_text()
+    ticks = page.get_by_role("checkbox").evaluate_all("boxes => boxes.map(b => b.checked)")
+    assert ticks[:3] == [True, False, True] and not any(ticks[3:])
+
+
+def test_guide_pages_have_no_serious_accessibility_violations(page, web_url):
+    for path in ("/guide", "/guide?q=dang+ky+khai+sinh", "/guide/p/1.001193?dia_chi=phuong+Ben+Nghe+quan+1",
+                 "/guide/p/1.011441?dia_chi=phuong+1", "/guide/address?q=phuong+1",
+                 "/guide/address?q=quan+1+tp+hcm", "/guide/p/0.000000"):
+        page.goto(f"{web_url}{path}")
+        assert axe_serious(page) == [], path
+    page.goto(f"{web_url}/guide")
+    page.get_by_label(re.compile("Người dân cần làm gì")).press_sequentially("cap lai cccd", delay=20)
+    page.locator("#ket-qua li a").first.wait_for()
+    assert axe_serious(page) == []                     # results typed in live
 
 
 def test_bad_input_gets_a_page_not_a_traceback(page, web_url):

@@ -50,3 +50,36 @@ def test_address_view_names_the_offices():
     assert "Trung tâm Phục vụ hành chính công" in ward["offices"]["province_level"]
     assert address_view("") == {}
     assert address_view("zzzz")["wards"] == []
+
+
+def test_ambiguous_addresses_become_next_steps():
+    first = address_view("phuong 1")
+    assert first["result"].status == "ambiguous" and len(first["options"]) > 5
+    quang_tri = next(o for o in first["options"] if o["name"] == "Tỉnh Quảng Trị")
+    second = address_view(quang_tri["query"])
+    assert second["options"], second["result"].status         # which old town of Quảng Trị
+    found = address_view(second["options"][0]["query"])
+    assert found["wards"] and not found["options"]
+    district = address_view("quan 1 tp hcm")                   # a district: which ward of it
+    assert district["options"][0]["query"].endswith(", Quận 1, Thành phố Hồ Chí Minh")
+
+
+def test_every_sheet_is_planned_to_fit_one_page():
+    from hotline.web.guide import PRINT_LINES, _fixed_lines, _item_lines, procedure_view
+    from procedure_kb.procedures import load_procedures
+
+    for proc in load_procedures():
+        view = procedure_view(proc)
+        lists, plan = view["checklist"], view["print_plan"]
+        printed = [i for key in ("required", "conditional") for i in lists[key] if not i["print_hidden"]]
+        cut = any(r["fee_print"] for r in view["channels"]) or plan["results"] is not None
+        lines = _fixed_lines(proc, view["channels"], lists, shortened=cut) + sum(
+            _item_lines(i, len(i["print_short"]) if i["print_short"] else None) for i in printed)
+        lines += bool(plan["shortened"]) + bool(plan["left_out"])
+        assert lines <= PRINT_LINES + 1, (proc.code, lines)
+        assert plan["left_out"] == sum(i["print_hidden"] for i in lists["conditional"])
+    long_one = procedure_view(next(p for p in load_procedures() if p.code == "1.011441"))
+    assert long_one["print_plan"]["left_out"] > 50             # 110 case-only documents: most stay on screen
+    assert long_one["print_plan"]["shortened"]
+    birth = procedure_view(next(p for p in load_procedures() if p.code == "1.001193"))
+    assert not birth["print_plan"]["shortened"] and not birth["print_plan"]["left_out"]   # printed in full

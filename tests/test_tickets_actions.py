@@ -1,6 +1,9 @@
 """Plain helpers of the ticket actions (no servers)."""
 
-from actions.tickets import parse_reference, resolve_place
+from rasa_sdk import Tracker
+
+from actions.tickets import field_to_change, parse_reference, resolve_place
+from hotline import places
 
 
 def test_reference_answers():
@@ -19,3 +22,26 @@ def test_place_from_a_new_ward_name_or_an_old_address():
     assert old["complaint_commune_name"] == "Phường Sài Gòn"
     unknown = resolve_place("😀 chỗ nào đó")
     assert unknown["complaint_commune_code"] is None and unknown["complaint_commune_name"] == "😀 chỗ nào đó"
+
+
+def test_place_from_an_office_name_and_choices_when_several_fit():
+    office = resolve_place("bộ phận một cửa UBND phường Sài Gòn")
+    assert (office["complaint_commune_code"], office["complaint_commune_name"]) == ("26740", "Phường Sài Gòn")
+    several = places.resolve("xã Tân Phú")
+    assert several.status == "choose" and len(several.choices) > 2
+    assert {c["province"] for c in several.choices} >= {"Tỉnh Đồng Nai", "Thành phố Hồ Chí Minh"}
+    assert places.resolve("").status == "empty" and places.resolve("phường 1").status == "not_found"
+    assert places.ward("26740")["name"] == "Phường Sài Gòn" and places.ward("x' OR 1=1") is None
+
+
+def test_which_answer_to_change_from_words():
+    def tracker(text, entities=()):
+        return Tracker("s", {}, {"text": text, "entities": list(entities)}, [], False, None, {}, "")
+
+    assert field_to_change(tracker("/change_complaint", [{"entity": "complaint_field", "value": "when"}])) == "when"
+    assert field_to_change(tracker("sửa số điện thoại")) == "contact"
+    assert field_to_change(tracker("sửa nội dung")) == "text"
+    assert field_to_change(tracker("đổi thời điểm")) == "when"
+    assert field_to_change(tracker("sửa mã hồ sơ")) == "ref"
+    assert field_to_change(tracker("sửa nơi xảy ra")) == "place"
+    assert field_to_change(tracker("sửa lại")) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -97,7 +97,7 @@ def test_lifecycle_reply_resolve_rate_reopen(sessions):
         T.change_status(session, ticket.id, "in_progress", operator)
         T.add_note(session, ticket.id, operator, "Đã gọi cho UBND xã")
         T.reply(session, ticket.id, operator, "Chúng tôi đang xác minh.")
-        T.change_status(session, ticket.id, "waiting_for_citizen", operator)
+        assert T.get_ticket(session, ticket.id).status == "waiting_for_citizen"   # a reply waits for the citizen
     with transaction(sessions) as session, pytest.raises(T.TicketError):
         T.change_status(session, ticket.id, "new", operator)
     with transaction(sessions) as session:
@@ -113,7 +113,7 @@ def test_lifecycle_reply_resolve_rate_reopen(sessions):
         assert stored.first_response_at is None          # owed a new answer within a fresh SLA
         assert stored.open_sla_due_at == stored.sla_due_at
         actions = [e.action for e in T.history(session, stored)]
-        assert actions == ["created", "claimed", "status", "note", "reply", "status", "resolved", "rated",
+        assert actions == ["created", "claimed", "status", "note", "status", "reply", "resolved", "rated",
                            "reopened"]
         citizen_view = [e.action for e in T.history(session, stored, include_internal=False)]
         assert "note" not in citizen_view
@@ -201,3 +201,79 @@ def test_assign_and_reassign_rules(sessions):
         assert T.get_ticket(session, ticket.code).assignee.username == "b-op"
     with transaction(sessions) as session:
         assert session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
+
+
+VN = timezone(timedelta(hours=7))
+
+
+def test_the_sla_queue_lists_every_ticket_labelled_due_soon(sessions):
+    # Filed at night, a high-priority ticket falls due 4 office hours after the next opening:
+    # exactly the "due soon" line. The label says "Sắp đến hạn", so the queue must list it.
+    night = datetime(2026, 3, 10, 22, 0, tzinfo=VN)   # a Tuesday
+    ticket = T.open_ticket(sessions, **complaint(description="Cán bộ từ chối nhận hồ sơ vì sáp nhập xã"), now=night)
+    with transaction(sessions) as session:
+        stored = T.get_ticket(session, ticket.code)
+        assert stored.priority == 1 and stored.sla_state(night) == "due_soon"
+        assert [t.code for t in T.queue_sla(session, night)] == [ticket.code]
+        assert T.queue_count(session, "sla", now=night) == 1
+
+
+def test_queue_filters_and_counts(sessions):
+    high = T.open_ticket(sessions, **complaint(description="Bị đòi tiền bồi dưỡng khi nộp hồ sơ"))
+    other = T.open_ticket(sessions, **complaint(commune_code="26740", commune_name="Phường Sài Gòn", province_code="79"))
+    old = T.open_ticket(sessions, **complaint(channel_message_id="old"), now=datetime(2026, 1, 5, 9, 0, tzinfo=VN))
+    with transaction(sessions) as session:
+        assert T.queue_count(session, "open") == 3
+        only_high = T.QueueFilter(priority=1)
+        assert [t.code for t in T.queue(session, "open", filters=only_high)] == [high.code]
+        in_saigon = T.QueueFilter(commune_code="26740")
+        assert [t.code for t in T.queue(session, "unassigned", filters=in_saigon)] == [other.code]
+        january = T.QueueFilter(created_from=datetime(2026, 1, 1, tzinfo=VN), created_until=datetime(2026, 2, 1, tzinfo=VN))
+        assert [t.code for t in T.queue(session, "open", filters=january)] == [old.code]
+        assert T.queue_count(session, "open", filters=T.QueueFilter(status="waiting_for_citizen")) == 0
+        assert T.queue(session, "commune") == [] and T.queue_count(session, "kind", value="spam") == 0
+
+
+def test_a_reply_waits_for_the_citizen_and_takes_an_unclaimed_ticket(sessions):
+    ticket = T.open_ticket(sessions, **complaint())
+    operator = add_user(sessions, "lan")
+    with transaction(sessions) as session:
+        T.reply(session, ticket.id, operator, "Bạn cho biết thêm mã hồ sơ giúp tôi.")
+    with transaction(sessions) as session:
+        stored = T.get_ticket(session, ticket.code)
+        assert (stored.status, stored.assignee_id) == ("waiting_for_citizen", operator.id)
+        assert stored.first_response_at is not None and stored.open_sla_due_at is None   # answered in time
+        T.citizen_message(session, ticket.id, "Mã hồ sơ là 000.31.25.H29-250903-0007")
+    with transaction(sessions) as session:
+        assert T.get_ticket(session, ticket.code).status == "in_progress"
+
+
+def test_only_the_handling_officer_reveals_the_phone_and_it_is_recorded(sessions):
+    ticket = T.open_ticket(sessions, **complaint(contact_consent=True))
+    handler, colleague = add_user(sessions, "lan"), add_user(sessions, "boss", role="supervisor")
+    with transaction(sessions) as session, pytest.raises(T.TicketError):
+        T.reveal_phone(session, ticket.id, handler)            # not claimed yet
+    with transaction(sessions) as session:
+        assert T.claim(session, ticket.id, handler)
+    with transaction(sessions) as session, pytest.raises(T.TicketError):
+        T.reveal_phone(session, ticket.id, colleague)          # a supervisor is not the handling officer
+    with transaction(sessions) as session:
+        assert T.reveal_phone(session, ticket.id, handler) == "0912345678"
+    with transaction(sessions) as session:
+        [shown] = [e for e in T.history(session, T.get_ticket(session, ticket.code)) if e.action == "phone_revealed"]
+        assert shown.actor == "lan" and shown.internal
+    no_consent = T.open_ticket(sessions, **complaint(channel_message_id="b"))
+    with transaction(sessions) as session:
+        assert T.claim(session, no_consent.id, handler)
+    with transaction(sessions) as session, pytest.raises(T.TicketError):
+        T.reveal_phone(session, no_consent.id, handler)       # the citizen did not agree to a call
+
+
+def test_the_rating_request_carries_1_to_5_buttons(sessions):
+    ticket = T.open_ticket(sessions, **complaint())
+    operator = add_user(sessions, "lan")
+    with transaction(sessions) as session:
+        T.resolve(session, ticket.id, operator, "Đã xong.")
+    [message] = web_messages(sessions, "web", "sess-1")
+    assert [b["payload"] for b in message["buttons"]] == ["1", "2", "3", "4", "5"]
+    assert message["buttons"][0]["title"] == "1 – kém" and message["buttons"][4]["title"] == "5 – rất tốt"

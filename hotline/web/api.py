@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 WIDGET_CORS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*",
                "Access-Control-Allow-Methods": "POST, OPTIONS", "Access-Control-Allow-Headers": "Content-Type",
                "Access-Control-Max-Age": "86400"}
-QUEUE_NAMES = ("unassigned", "mine", "sla", "commune", "province", "kind")
+QUEUE_NAMES = tickets.QUEUE_NAMES
 OPERATOR_ACTIONS = ("claim", "assign", "status", "note", "reply", "resolve", "reopen", "priority")
 
 
@@ -70,6 +70,8 @@ def ticket_json(ticket: tickets.Ticket, events=None) -> dict:
         "province_code": ticket.province_code, "province_name": ticket.province_name,
         "commune_code": ticket.commune_code, "commune_name": ticket.commune_name,
         "procedure_code": ticket.procedure_code, "dossier_code": ticket.dossier_code,
+        "occurred": ticket.occurred and mask_personal_data(ticket.occurred),
+        "office": ticket.office and mask_personal_data(ticket.office),
         "assignee": ticket.assignee.username if ticket.assignee else None,
         "sla_due_at": ticket.sla_due_at.isoformat(), "sla_state": ticket.sla_state(),
         "csat_rating": ticket.csat_rating, "language": ticket.language,
@@ -96,20 +98,13 @@ async def list_tickets(request: web.Request) -> web.Response:
         if any(q.get(key) for key in ("code", "phone", "text", "dossier_code")):
             return tickets.search(session, code=q.get("code"), phone=q.get("phone"), text=q.get("text"),
                                   dossier_code=q.get("dossier_code"))
-        if queue == "unassigned" or not queue:
-            return tickets.queue_unassigned(session)
-        if queue == "mine":
+        name = queue or "unassigned"
+        if name not in QUEUE_NAMES or (name == "kind" and value not in KINDS):
+            return None
+        if name == "mine":
             user = find_user(session, q.get("operator", ""))
-            return tickets.queue_mine(session, user.id) if user else []
-        if queue == "sla":
-            return tickets.queue_sla(session)
-        if queue == "commune":
-            return tickets.queue_by_commune(session, value)
-        if queue == "province":
-            return tickets.queue_by_province(session, value)
-        if queue == "kind" and value in KINDS:
-            return tickets.queue_by_kind(session, value)
-        return None
+            return tickets.queue(session, name, user_id=user.id) if user else []
+        return tickets.queue(session, name, value=value)
 
     rows = await run_db(request, load)
     if rows is None:
@@ -119,7 +114,7 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 CREATE_FIELDS = ("kind", "description", "channel", "reply_address", "channel_message_id", "sender_id", "phone",
                  "contact_consent", "province_code", "province_name", "commune_code", "commune_name",
-                 "procedure_code", "dossier_code", "transcript", "language")
+                 "procedure_code", "dossier_code", "transcript", "language", "occurred", "office")
 
 
 @token_required

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from hotline.inbound import Inbound, clean_message, truncation_note
 from hotline.web.app import SETTINGS
-from procedure_kb.language import detect_language
+from procedure_kb.language import detect_language, language_evidence
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,28 @@ def clean_request(body: object) -> tuple[str, Inbound] | str:
     return session, cleaned
 
 
+# Lines of a procedure card (actions/procedure.py render_card) that a phone shows first: name,
+# where to submit, how many documents, time, fee. The whole card stays one tap away.
+CARD_LINES = {
+    "vi": ("Nơi nộp hiện nay:", "Hồ sơ cần có", "Thời hạn giải quyết:", "Lệ phí:"),
+    "en": ("Where to submit now:", "Documents (", "Processing time:", "Fee:"),
+}
+ESSENTIAL_LINE = 180
+
+
+def essentials(text: str) -> str | None:
+    """The first screen of a procedure card for a phone, or None when `text` is not a card."""
+    lines = text.split("\n")
+    for prefixes in CARD_LINES.values():
+        found = [next((line for line in lines[1:] if line.startswith(prefix)), None) for prefix in prefixes]
+        if found[0] is None or found[3] is None:
+            continue
+        short = [lines[0]] + [line.rstrip(":") if len(line) <= ESSENTIAL_LINE else line[:ESSENTIAL_LINE - 1] + "…"
+                              for line in found if line]
+        return "\n".join(short) if len(short) < len(lines) else None
+    return None
+
+
 def clean_replies(replies: object) -> list[dict]:
     """Only the reply fields the widget shows (text, buttons, image), with the right types."""
     out: list[dict] = []
@@ -58,6 +80,9 @@ def clean_replies(replies: object) -> list[dict]:
         item: dict = {}
         if isinstance(reply.get("text"), str):
             item["text"] = reply["text"]
+            short = essentials(reply["text"])
+            if short:
+                item["short"] = short
         if isinstance(reply.get("image"), str) and reply["image"].startswith(("http://", "https://")):
             item["image"] = reply["image"]
         buttons = [
@@ -97,7 +122,10 @@ async def chat(request: web.Request) -> web.Response:
     replies = clean_replies(replies)
     if inbound.truncated:
         replies.insert(0, {"text": truncation_note(detect_language(inbound.text[:300]) == "en")})
-    return web.json_response({"replies": replies}, headers=CORS)
+    # The widget switches its own labels to the citizen's language (None: no clue in this message).
+    # A button's payload ("/file_complaint") says nothing about the citizen's language.
+    language = None if inbound.text.startswith("/") else language_evidence(inbound.text[:300])
+    return web.json_response({"replies": replies, "language": language}, headers=CORS)
 
 
 async def chat_options(_request: web.Request) -> web.Response:
