@@ -16,7 +16,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard nlu_data/*
 	bot/components/vietnamese_normalizer.py procedure_kb/textnorm.py procedure_kb/language.py \
 	procedure_kb/data/abbreviations.tsv
 
-.PHONY: install train run chat test test-fast bench lint clean
+.PHONY: install train migrate run cluster chat test test-fast bench lint clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,11 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(VENV)/bin/rasa train --config config.yml --domain bot/domain --data nlu_data \
 		--out models --fixed-model-name assistant
 	touch $@
+
+# The deploy step: bring the hotline database (HOTLINE_DATABASE_URL) to the newest schema, once;
+# servers only check it on start (make run and make cluster run this step for you).
+migrate: install
+	$(PY) -m hotline migrate
 
 run: install train
 	$(PY) -m bot.runner

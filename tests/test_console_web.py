@@ -18,7 +18,7 @@ async def client(tmp_path, monkeypatch):
     monkeypatch.setenv("API_TOKEN", "test-token")
     monkeypatch.delenv("HOTLINE_DATABASE_URL", raising=False)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    app = create_app()
+    app = create_app(migrate=True)  # a fresh database; servers only check the schema
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from aiohttp import web
 
+from hotline.db import SchemaNotAtHead
 from hotline.logging_setup import bootstrap
 from hotline.settings import load_settings
 from hotline.web.app import create_app
@@ -14,7 +16,10 @@ from hotline.web.app import create_app
 def main() -> None:
     settings = load_settings()
     bootstrap(settings, "web")
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except SchemaNotAtHead as error:
+        sys.exit(f"hotline web app not started: {error}")
     logging.getLogger(__name__).info("hotline web app on http://%s:%s", settings.host, settings.web_port)
     web.run_app(app, host=settings.host, port=settings.web_port, print=None)
 
