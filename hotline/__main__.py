@@ -32,7 +32,7 @@ def _retention(args: argparse.Namespace) -> int:
     with transaction(sessions) as session:
         report = retention.run(session, settings.tracker_database_url, days)
     print(f"older than {days} days: {report.tracker_events} conversation events, {report.tickets} tickets, "
-          f"{report.outbox_messages} outbox messages anonymised")
+          f"{report.outbox_messages} outbox messages, {report.analytics_texts} analytics texts anonymised")
     return 0
 
 
