@@ -39,6 +39,11 @@ migrate: install
 run: install train
 	$(PY) -m bot.runner
 
+# The production shape on one machine: 2 Rasa replicas, 2 action servers, 2 web apps behind
+# HAProxy, the machine's PostgreSQL, Redis and RabbitMQ, the analytics consumer (bot/cluster.py).
+cluster: install train
+	$(PY) -m bot.cluster
+
 # Terminal chat with the assistant that `make run` started.
 chat: install
 	$(PY) -m bot.chat_cli

@@ -19,12 +19,14 @@ from hotline.settings import PROJECT_ROOT, Settings
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """A named command with the URL that answers once it is ready."""
+    """A named command with the URL that answers once it is ready (and, unless `live_url` says
+    otherwise, as long as it is alive)."""
 
     name: str
     command: list[str]
     ready_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    live_url: str | None = None  # liveness, when it differs from readiness (the load balancer)
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
