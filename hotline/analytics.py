@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, String, Text, func, select, update
+from sqlalchemy import Boolean, Column, Float, Index, Integer, String, Text, case, func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.db import Base
@@ -346,43 +346,56 @@ def _counted_reason(outcome: str) -> str:
     return "choices_not_picked" if outcome == "choices_open" else outcome
 
 
+def _week_counts(session: Session, start: datetime, end: datetime) -> tuple[int, int]:
+    """(turns, unanswered turns) between start and end, counted by the database."""
+    unanswered = case((ConversationTurn.outcome.in_(UNANSWERED), 1), else_=0)
+    total, missed = session.execute(
+        select(func.count(), func.coalesce(func.sum(unanswered), 0))
+        .where(ConversationTurn.at >= start, ConversationTurn.at < end)
+    ).one()
+    return int(total), int(missed)
+
+
 def unanswered_report(session: Session, week: str, top: int = 30, trend_weeks: int = 8) -> UnansweredReport:
-    """What citizens asked in `week` that the assistant could not answer, most frequent first."""
+    """What citizens asked in `week` that the assistant could not answer, most frequent first.
+
+    Counting and grouping happen in the database (indexed on time and outcome), so a busy
+    province's week costs a few queries, not a table scan in Python.
+    """
     start, end, label = parse_week(week)
     report = UnansweredReport(week=week_of(start), label=label)
-    in_week = (ConversationTurn.at >= start, ConversationTurn.at < end)
-    report.turns = session.execute(select(func.count()).select_from(ConversationTurn).where(*in_week)).scalar_one()
-    rows = session.execute(
-        select(ConversationTurn.outcome, ConversationTurn.channel, ConversationTurn.phrase_key,
-               ConversationTurn.text_masked)
-        .where(*in_week, ConversationTurn.outcome.in_(UNANSWERED)).limit(200_000)
-    ).all()
-    report.unanswered = len(rows)
-    reasons = Counter(_counted_reason(row.outcome) for row in rows)
+    report.turns, report.unanswered = _week_counts(session, start, end)
+    missed = (ConversationTurn.at >= start, ConversationTurn.at < end, ConversationTurn.outcome.in_(UNANSWERED))
+    reasons: Counter = Counter()
+    for outcome, count in session.execute(
+            select(ConversationTurn.outcome, func.count()).where(*missed).group_by(ConversationTurn.outcome)):
+        reasons[_counted_reason(outcome)] += count
     report.by_reason = [(REASON_LABELS[r], reasons.get(r, 0)) for r in REASON_LABELS]
-    report.by_channel = Counter(row.channel for row in rows).most_common()
-    groups: dict[str, list] = {}
-    for row in rows:
-        if row.phrase_key:
-            groups.setdefault(row.phrase_key, []).append(row)
-    ranked = sorted(groups.values(), key=lambda g: (-len(g), g[0].phrase_key))[:top]
-    for group in ranked:
-        example = Counter(r.text_masked for r in group if r.text_masked).most_common(1)
-        reason = Counter(_counted_reason(r.outcome) for r in group).most_common(1)[0][0]
-        report.top.append(Phrasing(example[0][0] if example else group[0].phrase_key, len(group),
-                                   REASON_LABELS[reason], ", ".join(sorted({r.channel for r in group}))))
-    first = start - timedelta(days=7 * (trend_weeks - 1))
-    weekly = session.execute(
-        select(ConversationTurn.at, ConversationTurn.outcome).where(ConversationTurn.at >= first,
-                                                                    ConversationTurn.at < end)
+    report.by_channel = [tuple(row) for row in session.execute(
+        select(ConversationTurn.channel, func.count()).where(*missed)
+        .group_by(ConversationTurn.channel).order_by(func.count().desc()))]
+    ranked = session.execute(
+        select(ConversationTurn.phrase_key, func.count().label("n")).where(*missed, ConversationTurn.phrase_key.is_not(None))
+        .group_by(ConversationTurn.phrase_key).order_by(func.count().desc(), ConversationTurn.phrase_key).limit(top)
     ).all()
-    counts = {week_of(first + timedelta(days=7 * n)): [0, 0] for n in range(trend_weeks)}
-    for at, outcome in weekly:
-        bucket = counts.get(week_of(at))
-        if bucket is not None:
-            bucket[1] += 1
-            bucket[0] += outcome in UNANSWERED
-    report.trend = [(name, values[0], values[1]) for name, values in counts.items()]
+    details: dict[str, list] = {}
+    if ranked:
+        for row in session.execute(
+                select(ConversationTurn.phrase_key, ConversationTurn.outcome, ConversationTurn.channel,
+                       ConversationTurn.text_masked)
+                .where(*missed, ConversationTurn.phrase_key.in_([key for key, _n in ranked])).limit(50_000)):
+            details.setdefault(row.phrase_key, []).append(row)
+    for key, count in ranked:
+        group = details.get(key, [])
+        example = Counter(r.text_masked for r in group if r.text_masked).most_common(1)
+        reason = Counter(_counted_reason(r.outcome) for r in group).most_common(1)
+        report.top.append(Phrasing(example[0][0] if example else key, count,
+                                   REASON_LABELS[reason[0][0]] if reason else "",
+                                   ", ".join(sorted({r.channel for r in group}))))
+    for n in range(trend_weeks - 1, -1, -1):
+        week_start = start - timedelta(days=7 * n)
+        total, missed_count = _week_counts(session, week_start, week_start + timedelta(days=7))
+        report.trend.append((week_of(week_start), missed_count, total))
     return report
 
 

@@ -37,6 +37,16 @@ EVENTS = json.loads((Path(__file__).parent / "data" / "rasa_events_sample.json")
 USER_MESSAGES = [e for e in EVENTS if e["event"] == "user"]
 
 
+@pytest.fixture
+def sessions(database_url):
+    """A migrated, empty hotline database: SQLite and the real PostgreSQL."""
+    from hotline.db import make_engine, make_session_factory
+
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
 def _turns(sessions) -> list[ConversationTurn]:
     with transaction(sessions) as session:
         return list(session.execute(select(ConversationTurn).order_by(ConversationTurn.ts)).scalars())
@@ -52,9 +62,9 @@ def _apply(sessions, events) -> int:
         return apply_events(session, events)
 
 
-def test_one_row_per_citizen_message_with_what_happened_and_text_only_where_unanswered(sqlite_sessions):
-    assert _apply(sqlite_sessions, EVENTS) == len(USER_MESSAGES) == 14
-    turns = {t.message_id: t for t in _turns(sqlite_sessions)}
+def test_one_row_per_citizen_message_with_what_happened_and_text_only_where_unanswered(sessions):
+    assert _apply(sessions, EVENTS) == len(USER_MESSAGES) == 14
+    turns = {t.message_id: t for t in _turns(sessions)}
     by_text = {m["text"]: turns[m["message_id"]] for m in USER_MESSAGES}
     greet = by_text["xin chào"]
     assert (greet.intent, greet.action, greet.outcome, greet.text_masked, greet.channel) == (
@@ -71,7 +81,7 @@ def test_one_row_per_citizen_message_with_what_happened_and_text_only_where_unan
     assert [t.outcome for t in intake] == ["answered"] * 6  # a complaint intake is answered, turn by turn
     assert all(t.text_masked is None for t in intake)       # and its description is not kept here
     assert intake[-1].action == "action_submit_complaint" and all(t.complete for t in turns.values())
-    with transaction(sqlite_sessions) as session:
+    with transaction(sessions) as session:
         stored = " ".join(str(v) for row in session.execute(select(ConversationTurn.__table__)) for v in row)
     assert "0912345678" not in stored and "VNeID" not in stored and "s1" not in stored.split()
 
@@ -146,10 +156,10 @@ def test_a_picked_choice_is_answered_and_the_knowledge_base_slots_say_what_was_g
     assert (faq.answer_kind, faq.answer_ref, faq.outcome, faq.text_masked) == ("faq", "giay-to-cu", "answered", None)
 
 
-def test_weekly_report_ranks_the_phrasings_with_counts_csv_and_retention(sqlite_sessions):
-    _apply(sqlite_sessions, EVENTS)
-    week = week_of(_turns(sqlite_sessions)[0].at)
-    with transaction(sqlite_sessions) as session:
+def test_weekly_report_ranks_the_phrasings_with_counts_csv_and_retention(sessions):
+    _apply(sessions, EVENTS)
+    week = week_of(_turns(sessions)[0].at)
+    with transaction(sessions) as session:
         report = unanswered_report(session, week)
     assert report.turns == 14 and report.unanswered == 6 and report.share == round(100 * 6 / 14, 1)
     assert (report.top[0].example, report.top[0].count, report.top[0].reason) == (
@@ -159,9 +169,9 @@ def test_weekly_report_ranks_the_phrasings_with_counts_csv_and_retention(sqlite_
     csv_text = unanswered_csv(report)
     assert csv_text.startswith("\ufeff") and "thủ tục đăng ký,2," in csv_text and "0912345678" not in csv_text
     with pytest.raises(ValueError):
-        with transaction(sqlite_sessions) as session:
+        with transaction(sessions) as session:
             unanswered_report(session, "2026-W99")
-    with transaction(sqlite_sessions) as session:
+    with transaction(sessions) as session:
         assert forget_text_before(session, utcnow() + timedelta(days=1)) == 6
         again = unanswered_report(session, week)
     assert again.unanswered == 6 and again.top == []  # counts stay, texts are gone
