@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,9 @@ OUR_SCRIPT = [
 STARTER_SCRIPT = ["hello", "I am feeling sad", "yes", "great, thanks", "are you a bot?", "bye"]
 
 
+ERRORS: Counter = Counter()  # what the failed requests of the whole run were (HTTP status, timeout…)
+
+
 @dataclass
 class Result:
     label: str
@@ -65,6 +69,7 @@ class Result:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    load: float = float("nan")  # 1-minute load average at the end of the phase (2 cores: > 2 is contention)
 
     @property
     def throughput(self) -> float:
@@ -78,7 +83,7 @@ class Result:
 
     def row(self) -> str:
         return (f"{self.label:<38} {self.sent:>6} {self.errors:>5} {self.throughput:>8.1f} "
-                f"{self.pct(50):>8.0f} {self.pct(95):>8.0f} {self.pct(99):>8.0f}")
+                f"{self.pct(50):>8.0f} {self.pct(95):>8.0f} {self.pct(99):>8.0f} {self.load:>6.1f}")
 
 
 def free_port() -> int:
@@ -135,8 +140,9 @@ async def fixed_load(url: str, script: list[str], rate: float, conversations: in
                 try:
                     await send(session, url, sender, text)
                     latencies.append((time.perf_counter() - scheduled) * 1000)
-                except Exception:  # counted; the benchmark goes on
+                except Exception as error:  # counted; the benchmark goes on
                     errors += 1
+                    ERRORS[type(error).__name__ + (f" {error}" if isinstance(error, RuntimeError) else "")] += 1
 
         await asyncio.gather(*(one(i) for i in range(total)))
         elapsed = time.perf_counter() - start
@@ -162,8 +168,9 @@ async def saturation(url: str, script: list[str], conversations: int, seconds: f
                 try:
                     sender = f"{run}-{n}-{turn // len(script)}"  # a new citizen after each script
                     latencies.append(await send(session, url, sender, script[turn % len(script)]))
-                except Exception:  # counted; the benchmark goes on
+                except Exception as error:  # counted; the benchmark goes on
                     errors += 1
+                    ERRORS[type(error).__name__ + (f" {error}" if isinstance(error, RuntimeError) else "")] += 1
                 turn += 1
 
         await asyncio.gather(*(conversation(n) for n in range(conversations)))
@@ -376,11 +383,14 @@ def stop(started: list[subprocess.Popen]) -> None:
 
 async def measure(url: str, script: list[str], name: str, seconds: float) -> list[Result]:
     await single_user(url, script, 10, "warm-up")
-    return [
-        await single_user(url, script, 40, f"{name}: 1 user"),
-        await fixed_load(url, script, 20, 50, seconds, f"{name}: 20 msg/s, 50 conv"),
-        await saturation(url, script, 50, seconds, f"{name}: saturation, 50 conv"),
-    ]
+    results = []
+    for phase in (single_user(url, script, 40, f"{name}: 1 user"),
+                  fixed_load(url, script, 20, 50, seconds, f"{name}: 20 msg/s, 50 conv"),
+                  saturation(url, script, 50, seconds, f"{name}: saturation, 50 conv")):
+        result = await phase
+        result.load = os.getloadavg()[0]
+        results.append(result)
+    return results
 
 
 def main() -> int:
@@ -389,21 +399,26 @@ def main() -> int:
     parser.add_argument("--skip-starter", action="store_true", help="measure only our assistant")
     parser.add_argument("--skip-production", action="store_true",
                         help="skip the production configuration (PostgreSQL + Redis, 2 Sanic workers)")
+    parser.add_argument("--keep-logs", metavar="DIR", help="write the servers' logs there (default: a temporary folder)")
+    parser.add_argument("--only-cluster", action="store_true", help="measure only the cluster (1 and 2 Rasa replicas)")
     parser.add_argument("--skip-cluster", action="store_true",
                         help="skip the cluster (HAProxy, 1 and 2 Rasa replicas, RabbitMQ, analytics)")
     args = parser.parse_args()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
+        tmp_path = Path(args.keep_logs or tmp)
+        tmp_path.mkdir(parents=True, exist_ok=True)
         (tmp_path / "starter").mkdir()
         results: list[Result] = []
-        started, url, ours_start = start_ours(tmp_path / "var", tmp_path)
-        try:
-            results += asyncio.run(measure(url, OUR_SCRIPT, "ours", args.duration))
-        finally:
-            stop(started)
-        production = None if args.skip_production else production_overrides()
+        ours_start = float("nan")
+        if not args.only_cluster:
+            started, url, ours_start = start_ours(tmp_path / "var", tmp_path)
+            try:
+                results += asyncio.run(measure(url, OUR_SCRIPT, "ours", args.duration))
+            finally:
+                stop(started)
+        production = None if args.skip_production or args.only_cluster else production_overrides()
         if production:
             overrides, drop = production
             try:
@@ -427,7 +442,7 @@ def main() -> int:
                 cluster_notes.append(f"cluster with {replicas} Rasa replica(s): all up in {started:.1f} s; memory MB: "
                                      + ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(memory.items())))
         starter_start = starter_train = float("nan")
-        if not args.skip_starter:
+        if not (args.skip_starter or args.only_cluster):
             starter_train = train_starter(tmp_path / "starter", tmp_path)
             for sql_tracker, name in ((False, "starter"), (True, "starter-sqlite")):
                 started, url, seconds = start_starter(tmp_path / "starter", tmp_path, sql_tracker)
@@ -442,12 +457,13 @@ def main() -> int:
     for note in cluster_notes:
         print(note)
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} cores)")
-    print(f"\n{'run':<38} {'sent':>6} {'errs':>5} {'msg/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    print(f"\n{'run':<38} {'sent':>6} {'errs':>5} {'msg/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'load':>6}")
     for result in results:
         print(result.row())
-    ours_fixed = next(r for r in results if r.label.startswith("ours: 20"))
-    verdicts = [f"p95 at 20 msg/s: {ours_fixed.pct(95):.0f} ms (target < 150 ms)",
-                f"model load + start: {ours_start:.1f} s (target < 20 s)"]
+    if ERRORS:
+        print("failed requests: " + ", ".join(f"{kind} ×{n}" for kind, n in ERRORS.most_common()))
+    verdicts = [f"p95 at 20 msg/s: {r.pct(95):.0f} ms (target < 150 ms)" for r in results if r.label.startswith("ours: 20")]
+    verdicts.append(f"model load + start: {ours_start:.1f} s (target < 20 s)")
     peaks = {r.label.split(":")[0]: r.throughput for r in results if "saturation" in r.label}
     for r in results:
         if r.label.startswith("cluster") and "20 msg/s" in r.label:
