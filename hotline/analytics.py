@@ -63,6 +63,14 @@ REASON_LABELS = {
     "choices_not_picked": "Đưa 3 lựa chọn, công dân không chọn",
     "handoff": "Chuyển tổng đài viên",
 }
+# The same reasons, short enough for a chart's label column.
+REASON_SHORT = {
+    REASON_LABELS["fallback"]: "Không hiểu",
+    REASON_LABELS["not_found"]: "Không tìm thấy",
+    REASON_LABELS["out_of_scope"]: "Ngoài phạm vi",
+    REASON_LABELS["choices_not_picked"]: "3 lựa chọn, không chọn",
+    REASON_LABELS["handoff"]: "Chuyển tổng đài viên",
+}
 
 
 class ConversationTurn(Base):

@@ -380,9 +380,13 @@ async def unanswered_page(request: web.Request) -> web.Response:
         report = await run_db(request, analytics.unanswered_report, week)
     except ValueError as error:
         return await render_page(request, "console/unanswered.html", user, report=None, week=week, error=str(error))
+    def short(text: str, limit: int = 32) -> str:  # the chart's label column is narrow; the table has it all
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
     charts = {
-        "reasons": reports.bar_chart_svg(report.by_reason, "Lý do chưa trả lời được"),
-        "top": reports.bar_chart_svg([(p.example, p.count) for p in report.top[:10]], "Câu hỏi gặp nhiều nhất"),
+        "reasons": reports.bar_chart_svg([(analytics.REASON_SHORT.get(label, label), n) for label, n in report.by_reason],
+                                         "Lý do chưa trả lời được"),
+        "top": reports.bar_chart_svg([(short(p.example), p.count) for p in report.top[:10]], "Câu hỏi gặp nhiều nhất"),
         "trend": reports.bar_chart_svg([(w, n) for w, n, _total in report.trend], "Chưa trả lời được theo tuần"),
     }
     return await render_page(request, "console/unanswered.html", user, report=report, week=report.week,
