@@ -21,7 +21,7 @@ KB_EMBEDDINGS := models/kb_embeddings.npz
 KB_INPUTS := $(wildcard procedure_kb/data/phrasings/*.yml) procedure_kb/data/transition_faq.yml \
 	procedure_kb/data/procedures.jsonl.gz procedure_kb/semantic.py
 
-.PHONY: install train embeddings run chat test test-fast bench lint clean
+.PHONY: install train embeddings migrate run cluster chat test test-fast bench lint clean
 
 install: $(VENV)/.installed
 
@@ -42,8 +42,18 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 		--out models --fixed-model-name assistant
 	touch $@
 
+# The deploy step: bring the hotline database (HOTLINE_DATABASE_URL) to the newest schema, once;
+# servers only check it on start (make run and make cluster run this step for you).
+migrate: install
+	$(PY) -m hotline migrate
+
 run: install train embeddings
 	$(PY) -m bot.runner
+
+# The production shape on one machine: 2 Rasa replicas, 2 action servers, 2 web apps behind
+# HAProxy, the machine's PostgreSQL, Redis and RabbitMQ, the analytics consumer (bot/cluster.py).
+cluster: install train
+	$(PY) -m bot.cluster
 
 # Terminal chat with the assistant that `make run` started.
 chat: install

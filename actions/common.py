@@ -60,10 +60,16 @@ def settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def db_sessions() -> sessionmaker:
-    """Session factory on the hotline database (migrated on first use)."""
-    from hotline.db import open_database
+    """Session factory on the hotline database, which must be at the newest schema.
 
-    return open_database(settings().hotline_database_url)
+    Never migrates: that is a deploy step (`python -m hotline migrate`, run by `make run` and
+    `make cluster` before the servers start); bot/action_server.py checks it on start.
+    """
+    from hotline.db import check_schema, make_engine, make_session_factory
+
+    url = settings().hotline_database_url
+    check_schema(url)
+    return make_session_factory(make_engine(url))
 
 
 def buttons(*pairs: tuple[str, str]) -> list[dict[str, Any]]:

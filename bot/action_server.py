@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sys
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
+from hotline.db import SchemaNotAtHead, check_schema
 from hotline.logging_setup import bootstrap
 from hotline.settings import load_settings
 
@@ -48,6 +50,10 @@ def build_app(secret: str):
 def main() -> None:
     settings = load_settings()
     bootstrap(settings, "actions")
+    try:  # refuse to start rather than fail on a citizen's first ticket
+        check_schema(settings.hotline_database_url)
+    except SchemaNotAtHead as error:
+        sys.exit(f"action server not started: {error}")
     app = build_app(settings.action_secret)
     log.info("action server on %s:%s", settings.host, settings.action_port)
     app.run(settings.host, settings.action_port, workers=1, access_log=False)

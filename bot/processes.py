@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from hotline.db import private_file
 from hotline.settings import PROJECT_ROOT, Settings
@@ -19,12 +19,14 @@ from hotline.settings import PROJECT_ROOT, Settings
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """A named command with the URL that answers once it is ready."""
+    """A named command with the URL that answers once it is ready (and, unless `live_url` says
+    otherwise, as long as it is alive)."""
 
     name: str
     command: list[str]
     ready_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    live_url: str | None = None  # liveness, when it differs from readiness (the load balancer)
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
@@ -42,6 +44,7 @@ def child_environment(settings: Settings) -> dict[str, str]:
         ACTION_PORT=str(settings.action_port),
         WEB_PORT=str(settings.web_port),
         RASA_URL=settings.rasa_url,
+        PUBLIC_WEB_URL=settings.public_web_url,  # resolved here: a web replica's own port is not public
         HOST=settings.host,
         RASA_ENDPOINTS=settings.rasa_endpoints,
         RASA_CREDENTIALS=settings.rasa_credentials,
@@ -63,6 +66,14 @@ def child_environment(settings: Settings) -> dict[str, str]:
         REDIS_PORT=str(redis.port or 6379),
         REDIS_DB=redis.path.lstrip("/") or "0",
     )
+    rabbitmq = urlsplit(settings.rabbitmq_url)
+    env.update(  # bot/endpoints.cluster.yml: Rasa's pika event broker
+        RABBITMQ_URL=settings.rabbitmq_url,
+        RABBITMQ_HOST=rabbitmq.hostname or "127.0.0.1",
+        RABBITMQ_PORT=str(rabbitmq.port or 5672),
+        RABBITMQ_USER=unquote(rabbitmq.username or "guest"),
+        RABBITMQ_PASSWORD=unquote(rabbitmq.password or "guest"),
+    )
     return env
 
 
@@ -73,7 +84,7 @@ def prepare_tracker_store(settings: Settings) -> None:
     the database file itself. Commits then append to the log instead of rewriting pages
     under a rollback journal, which is most of the per-message cost on SQLite.
     """
-    if "endpoints.production" in settings.rasa_endpoints:
+    if not settings.embedded_tracker_store:
         return
     path = Path(settings.rasa_tracker_db)
     private_file(path)  # conversations hold personal data: readable by this user only
@@ -119,6 +130,12 @@ def web_app(settings: Settings) -> ProcessSpec:
     )
 
 
+def analytics_consumer(settings: Settings) -> ProcessSpec:
+    """Per-turn facts for the console's unanswered-questions report (hotline/analytics_consumer.py):
+    from RabbitMQ when the endpoints file has an event broker, else from the tracker store."""
+    return ProcessSpec("analytics", [sys.executable, "-m", "hotline.analytics_consumer"])
+
+
 def telegram_bridge(settings: Settings) -> ProcessSpec:
     return ProcessSpec("telegram", [sys.executable, "-m", "bot.telegram_bridge"])
 
@@ -150,8 +167,9 @@ def simulator_url(settings: Settings) -> str:
 
 
 def all_processes(settings: Settings, *, with_simulator: bool = False) -> list[ProcessSpec]:
-    """What `make run` starts: the three servers, the demo province API, Telegram and Zalo when configured."""
-    specs = [action_server(settings), rasa_server(settings), web_app(settings)]
+    """What `make run` starts: the three servers, the analytics consumer, the demo province API,
+    Telegram and Zalo when configured."""
+    specs = [action_server(settings), rasa_server(settings), web_app(settings), analytics_consumer(settings)]
     if with_simulator:
         specs.insert(0, dossier_simulator(settings))
     if settings.telegram_bot_token:

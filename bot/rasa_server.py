@@ -13,6 +13,9 @@ Measured with py-spy on the Rasa server under bench/chat_load.py:
 - Loading a conversation from the tracker store looks each event's class up by walking all
   subclasses of ``Event`` (6%). Here the name -> class table is built once; unknown names
   still go through Rasa's own lookup.
+- With an event broker (the cluster), the SQL tracker store loads the whole conversation a
+  second time on every save just to count its events before publishing the new ones
+  (bench/RESULTS.md has the measured cost); here the events it stores are the ones published.
 """
 
 from __future__ import annotations
@@ -58,11 +61,43 @@ def _event_classes() -> dict:
     return table
 
 
+async def _save_publishing_what_was_stored(self, tracker) -> None:
+    """SQLTrackerStore.save that publishes to the event broker exactly the events it stores.
+
+    Rasa's own save first loads the whole conversation again (`stream_events` -> `retrieve`) only
+    to count its events, then stores the new ones (counted in the database) and publishes the
+    diff. Here the new events are found once, stored, committed, then published: the same
+    events, without the second load, and never an event that failed to commit.
+    """
+    import json
+
+    from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+    with self.session_scope() as session:
+        events = list(self._additional_events(session, tracker))
+        for event in events:
+            data = event.as_dict()
+            session.add(self.SQLEvent(
+                sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                action_name=data.get("name"), data=json.dumps(data),
+            ))
+        session.commit()
+    if self.event_broker is not None:
+        for event in events:
+            body = {"sender_id": tracker.sender_id}
+            body.update(event.as_dict())
+            self.event_broker.publish(body)
+
+
 def install_fixes() -> None:
-    """Replace the per-call schema check and the per-event class search with cached ones."""
+    """Replace the per-call schema check and the per-event class search with cached ones, and
+    the SQL tracker store's second conversation load per message when an event broker is set."""
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import Event
 
+    SQLTrackerStore.save = _save_publishing_what_was_stored
     RemoteAction._validate_action_result = _validate_action_result
     rasa_lookup = Event.resolve_by_type
 

@@ -41,7 +41,7 @@ from hotline.logging_setup import mask_personal_data
 from hotline.settings import PROJECT_ROOT, Settings, load_settings
 
 COLOURS = {"province": "\033[33m", "rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m",
-           "zalo": "\033[94m"}
+           "zalo": "\033[94m", "lb": "\033[31m", "analytics": "\033[95m"}
 RESET = "\033[0m"
 READY_TIMEOUT_S = 180
 CHECK_EVERY_S = 5.0
@@ -55,8 +55,8 @@ RUN_FILE = "runner.json"
 
 
 def _prefix(name: str) -> str:
-    colour = COLOURS.get(name, "") if sys.stdout.isatty() else ""
-    return f"{colour}[{name:>8}]{RESET if colour else ''} "
+    colour = COLOURS.get(name.split("-")[0], "") if sys.stdout.isatty() else ""  # replicas: "rasa-2"
+    return f"{colour}[{name:>9}]{RESET if colour else ''} "
 
 
 def say(name: str, text: str) -> None:
@@ -173,14 +173,15 @@ class Runner:
                 return f"exited with {child.process.returncode}"
             except asyncio.TimeoutError:
                 pass
-            if not child.spec.ready_url or child.state != "up":
+            live_url = child.spec.live_url or child.spec.ready_url
+            if not live_url or child.state != "up":
                 continue
-            if await asyncio.to_thread(answers, child.spec.ready_url, min(CHECK_TIMEOUT_S, max(self.check_every, 1.0))):
+            if await asyncio.to_thread(answers, live_url, min(CHECK_TIMEOUT_S, max(self.check_every, 1.0))):
                 failures = 0
                 continue
             failures += 1
             if failures >= FAILED_CHECKS:
-                return f"did not answer {child.spec.ready_url.split('?')[0]} {failures} times in a row"
+                return f"did not answer {live_url.split('?')[0]} {failures} times in a row"
         return "stopping"
 
     async def supervise(self, child: Supervised) -> None:
@@ -345,7 +346,11 @@ async def main() -> int:
     prepare_tracker_store(settings)
     for step in preparation_steps():
         await _run_step(step, env)
+    return await supervise_all(settings, specs, env)
 
+
+async def supervise_all(settings: Settings, specs: list[ProcessSpec], env: dict[str, str]) -> int:
+    """Start and supervise `specs` until Ctrl-C (or every one of them gave up); 1 if any failed."""
     runner = Runner(settings, specs, env)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

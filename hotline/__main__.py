@@ -9,14 +9,16 @@ import argparse
 import sys
 
 from hotline import dossiers_cli, tickets_cli
-from hotline.db import upgrade
+from hotline.db import SchemaNotAtHead, schema_revisions, upgrade
 from hotline.settings import load_settings
 
 
 def _migrate(_args: argparse.Namespace) -> int:
+    """The deploy step: run once before the servers start (they only check the schema)."""
     settings = load_settings()
     upgrade(settings.hotline_database_url)
-    print("database is at the newest schema")
+    current, _heads = schema_revisions(settings.hotline_database_url)
+    print(f"database is at the newest schema ({', '.join(sorted(current))})")
     return 0
 
 
@@ -30,7 +32,7 @@ def _retention(args: argparse.Namespace) -> int:
     with transaction(sessions) as session:
         report = retention.run(session, settings.tracker_database_url, days)
     print(f"older than {days} days: {report.tracker_events} conversation events, {report.tickets} tickets, "
-          f"{report.outbox_messages} outbox messages anonymised")
+          f"{report.outbox_messages} outbox messages, {report.analytics_texts} analytics texts anonymised")
     return 0
 
 
@@ -44,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     tickets_cli.add_commands(commands)
     dossiers_cli.add_commands(commands)
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except SchemaNotAtHead as error:
+        print(error, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

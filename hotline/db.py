@@ -14,6 +14,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
@@ -84,14 +86,68 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest schema (every migration head)."""
+    """Bring the database at `url` to the newest schema (every migration head).
+
+    On PostgreSQL the migrations run under an advisory lock (hotline/migrations/env.py), so two
+    deploy steps started together run one after the other instead of racing.
+    """
     command.upgrade(alembic_config(url), "heads")
 
 
-def open_database(url: str) -> sessionmaker:
-    """Migrate the database at `url` to the newest schema and return a session factory on it.
+class SchemaNotAtHead(RuntimeError):
+    """The database's schema is not the one this code was written for."""
 
-    The factory's engine is ``factory.kw["bind"]`` (dispose it when a command is done).
+
+def schema_revisions(url: str) -> tuple[set[str], set[str]]:
+    """(revisions the database at `url` is at, revisions this code's migrations end in)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return current, heads
+
+
+def check_schema(url: str) -> None:
+    """Raise SchemaNotAtHead, with what to do, unless the database is at the newest schema.
+
+    Servers call this on start instead of migrating: with several replicas, migrations are a
+    deploy step (`python -m hotline migrate`), run once before they start.
     """
-    upgrade(url)
+    current, heads = schema_revisions(url)
+    if current == heads:
+        return
+    known = set(ScriptDirectory.from_config(alembic_config(url)).walk_revisions())
+    known_ids = {script.revision for script in known}
+    if current and not current <= known_ids:
+        raise SchemaNotAtHead(
+            f"The hotline database is at a schema this version does not know ({', '.join(sorted(current))}); "
+            "a newer version was deployed there. Run the matching version of the code."
+        )
+    where = ", ".join(sorted(current)) if current else "no schema yet"
+    raise SchemaNotAtHead(
+        f"The hotline database is not at the newest schema (it has {where}; this version needs "
+        f"{', '.join(sorted(heads))}). Migrations are a deploy step: run `python -m hotline migrate` "
+        "(or `make migrate`) once, then start the processes."
+    )
+
+
+def is_embedded(url: str) -> bool:
+    """The embedded default's SQLite database (one machine, one user) rather than a shared server."""
+    return url.startswith("sqlite")
+
+
+def open_database(url: str) -> sessionmaker:
+    """A session factory on the hotline database at `url`, for the command-line tools.
+
+    The embedded SQLite database is migrated for the user; a shared database (PostgreSQL) must
+    already be at the newest schema (SchemaNotAtHead otherwise): there, migrating is a deploy
+    step. The factory's engine is ``factory.kw["bind"]`` (dispose it when a command is done).
+    """
+    if is_embedded(url):
+        upgrade(url)
+    else:
+        check_schema(url)
     return make_session_factory(make_engine(url))

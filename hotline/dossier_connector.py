@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import aiohttp
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from hotline.db import transaction
 from hotline.dossier_codes import check_code
 from hotline.dossier_import import RecordError, parse_record
-from hotline.dossiers import DossierRecord, InvalidTransition, upsert_dossier
+from hotline.dossiers import Dossier, DossierRecord, InvalidTransition, upsert_dossier
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,9 @@ async def sync_dossier(sessions: sessionmaker, connector: DossierConnector, code
     def store() -> SyncOutcome:
         try:
             with transaction(sessions) as session:
+                # Two action servers syncing one dossier at once: the second waits for the first's
+                # commit here and then sees its status, so a change notifies subscribers once.
+                session.execute(select(Dossier.id).where(Dossier.code == result.record.code).with_for_update())
                 upserted = upsert_dossier(session, result.record, source="api")
                 return SyncOutcome(result, upserted.created, upserted.status_changed)
         except InvalidTransition as exc:  # the provincial data contradicts our history; keep ours

@@ -4,6 +4,7 @@ Each area keeps its tables in its own module (tickets, dossiers, users…) and i
 """
 
 from hotline import (  # noqa: F401,E402  (tickets area)
+    analytics,
     canned,
     dossiers,  # noqa: F401,E402  (dossiers area)
     lookup_limits,

@@ -3,9 +3,13 @@
 `enqueue_message(session, channel, recipient, text)` only inserts a row, so a reply is
 delivered if and only if the operator's action committed. The web app runs `delivery_loop`,
 which sends pending Telegram and Zalo rows; "web" and "rest" rows wait until the citizen's widget polls
-`POST /api/widget/messages` (`web_messages`, read by cursor). A row is claimed with a
-conditional UPDATE before sending, so two loops never send it twice; failures are retried with
-exponential backoff and given up after `MAX_ATTEMPTS`.
+`POST /api/widget/messages` (`web_messages`, read by cursor). Every web-app replica runs the
+loop: due rows are selected `FOR UPDATE SKIP LOCKED` (PostgreSQL: replicas take different rows)
+and claimed with a conditional UPDATE (any database: a row another loop claimed first is not
+claimed again), so two loops never send a message twice (tests/test_outbox_replicas.py).
+Failures are retried with exponential backoff and given up after `MAX_ATTEMPTS`. A claim is a
+lease of `LEASE`: a row left "sending" by a notifier that died mid-send is sent again after it
+(the one case a message can arrive twice: Telegram has no idempotency key).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, and_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.db import Base, transaction
@@ -26,6 +30,7 @@ CHANNELS = ("telegram", "zalo", "web", "rest")
 POLLED_CHANNELS = ("web", "rest")   # delivered when the citizen's client asks for them
 MAX_ATTEMPTS = 8
 MAX_TEXT = 4000                      # Telegram's limit is 4096 characters; Zalo's senders split at 2000
+LEASE = timedelta(minutes=5)         # a claimed row not finished by then belongs to a dead notifier
 
 
 class OutboxMessage(Base):
@@ -107,23 +112,29 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim_due(sessions: sessionmaker, now: datetime, limit: int, channels: list[str]) -> list[OutboxMessage]:
-    """Mark due rows of the given pushed channels as "sending"; only channels this process can
-    send on are claimed, so a web app without a Telegram token leaves Telegram rows alone."""
+    """Mark due rows of the given pushed channels as "sending" (a lease until now + LEASE).
+
+    Only channels this process can send on are claimed, so a web app without a Telegram token
+    leaves Telegram rows alone. Due means pending and its retry time reached, or "sending"
+    with the lease run out (its notifier died).
+    """
     claimed: list[OutboxMessage] = []
     channels = [channel for channel in channels if channel not in POLLED_CHANNELS]
     if not channels:
         return claimed
+    due_now = and_(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
     with transaction(sessions) as session:
         due = session.execute(
-            select(OutboxMessage).where(OutboxMessage.status == "pending",
-                                        OutboxMessage.channel.in_(channels),
-                                        OutboxMessage.next_attempt_at <= now)
+            select(OutboxMessage).where(due_now, OutboxMessage.channel.in_(channels))
             .order_by(OutboxMessage.id).limit(limit)
+            .with_for_update(skip_locked=True)  # ignored by SQLite, which has one writer at a time
         ).scalars().all()
         for message in due:
+            # Still due when we write (re-checked after any concurrent claim commits): exactly one
+            # claimer wins, whatever the database and isolation level.
             won = session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == message.id, OutboxMessage.status == "pending")
-                .values(status="sending", attempts=OutboxMessage.attempts + 1)
+                update(OutboxMessage).where(OutboxMessage.id == message.id, due_now)
+                .values(status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
             ).rowcount
             if won == 1:
                 claimed.append(message)

@@ -9,6 +9,8 @@
   dropped, the description is masked, phone, caller name, chat address and sender id are removed; kind,
   place, procedure, times, SLA and rating stay for the monthly and quarterly reports.
 - Outbox messages older than the cut-off lose their text.
+- Analytics turns (`conversation_turns`) older than the cut-off lose their masked text; the
+  counts by week, reason and channel stay.
 Running it twice changes nothing more.
 """
 
@@ -35,6 +37,7 @@ class RetentionReport:
     tracker_events: int
     tickets: int
     outbox_messages: int
+    analytics_texts: int = 0
 
 
 def anonymise_event(data: dict) -> dict:
@@ -120,9 +123,12 @@ def clear_outbox(session: Session, cutoff: datetime) -> int:
 
 
 def run(session: Session, tracker_db_url: str | None, days: int, now: datetime | None = None) -> RetentionReport:
-    """Everything older than `days`: tracker events, finished tickets, outbox texts."""
+    """Everything older than `days`: tracker events, finished tickets, outbox and analytics texts."""
+    from hotline.analytics import forget_text_before
+
     if days < 1:
         raise ValueError("days must be at least 1")
     cutoff = (now or utcnow()) - timedelta(days=days)
     events = anonymise_tracker_events(tracker_db_url, cutoff) if tracker_db_url else 0
-    return RetentionReport(events, anonymise_tickets(session, cutoff), clear_outbox(session, cutoff))
+    return RetentionReport(events, anonymise_tickets(session, cutoff), clear_outbox(session, cutoff),
+                           forget_text_before(session, cutoff))

@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT: dict[str, tuple[str, str]] = {
     "VAR_DIR": ("var", "Folder for SQLite databases, logs and the session key (relative to the project)."),
     "HOTLINE_DATABASE_URL": ("sqlite:///{VAR_DIR}/hotline.db", "SQLAlchemy URL of the hotline/dossier database; postgresql://… in production."),
-    "RASA_ENDPOINTS": ("bot/endpoints.yml", "Rasa endpoints file; bot/endpoints.production.yml uses PostgreSQL + Redis."),
+    "RASA_ENDPOINTS": ("bot/endpoints.yml", "Rasa endpoints file; bot/endpoints.production.yml uses PostgreSQL + Redis; `make cluster` uses bot/endpoints.cluster.yml (plus RabbitMQ)."),
     "RASA_CREDENTIALS": ("bot/credentials.yml", "Rasa channels file; bot/credentials.production.yml leaves out the public REST channel."),
     "RASA_TOKEN": ("", "Token of Rasa's HTTP API (/model/parse, trackers, model); generated into VAR_DIR/rasa.token when empty."),
     "ACTION_SECRET": ("", "Shared secret the Rasa server sends to the action server; generated into VAR_DIR when empty."),
@@ -28,6 +28,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "RASA_TRACKER_DB": ("{VAR_DIR}/rasa_tracker.db", "SQLite file of Rasa's SQL tracker store (embedded default)."),
     "RASA_TRACKER_DB_URL": ("postgresql://postgres@127.0.0.1:5432/test", "Tracker store database in production (endpoints.production.yml)."),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis for Rasa's lock store in production."),
+    "RABBITMQ_URL": ("amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ (virtual host /) for Rasa's event broker in the cluster (bot/endpoints.cluster.yml) and the analytics consumer."),
+    "ANALYTICS_SCAN_SECONDS": ("30", "How often the analytics consumer reads Rasa's tracker store: every event on the embedded default (no RabbitMQ); in the cluster, the messages the event stream missed."),
     "HOST": ("127.0.0.1", "Interface every server binds to; 0.0.0.0 to serve other machines."),
     "RASA_PORT": ("5005", "Rasa server (REST + socket.io channels, HTTP API)."),
     "ACTION_PORT": ("5055", "Rasa action server."),
@@ -82,6 +84,8 @@ class Settings:
     rasa_tracker_db: str
     rasa_tracker_db_url: str
     redis_url: str
+    rabbitmq_url: str
+    analytics_scan_seconds: float
     host: str
     rasa_port: int
     action_port: int
@@ -113,11 +117,28 @@ class Settings:
     retention_days: int
 
     @property
+    def embedded_tracker_store(self) -> bool:
+        """True when the endpoints file keeps conversations in the SQLite file RASA_TRACKER_DB."""
+        return (endpoints_config(self.rasa_endpoints).get("tracker_store") or {}).get("dialect") == "sqlite"
+
+    @property
     def tracker_database_url(self) -> str:
         """SQLAlchemy URL of Rasa's tracker store for this configuration."""
-        if "endpoints.production" in self.rasa_endpoints:
-            return self.rasa_tracker_db_url
-        return f"sqlite:///{self.rasa_tracker_db}"
+        if self.embedded_tracker_store:
+            return f"sqlite:///{self.rasa_tracker_db}"
+        return self.rasa_tracker_db_url
+
+
+def endpoints_config(path: str) -> dict:
+    """The Rasa endpoints file as a dict (variables unexpanded); {} when it cannot be read."""
+    import yaml
+
+    file = Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+    try:
+        loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
     @property
     def zalo_enabled(self) -> bool:
@@ -171,6 +192,8 @@ def load_settings() -> Settings:
         rasa_tracker_db=resolved["rasa_tracker_db"],
         rasa_tracker_db_url=resolved["rasa_tracker_db_url"],
         redis_url=resolved["redis_url"],
+        rabbitmq_url=resolved["rabbitmq_url"],
+        analytics_scan_seconds=float(resolved["analytics_scan_seconds"]),
         host=resolved["host"],
         rasa_port=int(resolved["rasa_port"]),
         action_port=int(resolved["action_port"]),

@@ -206,6 +206,9 @@ def running_stack(model: Path | None, var_dir: Path, logs: Path, names=("web", "
     `names=()` starts none: the caller starts them with `Stack.start` (e.g. on a worker thread).
     """
     env = _stack_env(var_dir, **env)
+    from hotline.db import upgrade
+
+    upgrade(env["HOTLINE_DATABASE_URL"])  # the deploy step `make run` runs before any server
     running = Stack(
         rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",
         action_url=f"http://127.0.0.1:{env['ACTION_PORT']}",

@@ -28,11 +28,13 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int = 200
+    token: str = ""  # which bot token called (tests give each process its own to tell them apart)
 
 
 @dataclass
 class FakeTelegram:
     token: str = "123456:TEST-token"
+    other_tokens: tuple[str, ...] = ()  # also accepted, recorded in Call.token
     calls: list[Call] = field(default_factory=list)
     messages: dict[int, dict] = field(default_factory=dict)  # message_id -> message (bot's, current state)
     _updates: list[dict] = field(default_factory=list)
@@ -146,7 +148,8 @@ class FakeTelegram:
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
+        token = request.match_info["token"]
+        if token != self.token and token not in self.other_tokens:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
         params = await self._params(request)
@@ -157,10 +160,10 @@ class FakeTelegram:
         failures = self._failures.get(method)
         if failures:
             body = failures.pop(0)
-            self.calls.append(Call(method, params, body["error_code"]))
+            self.calls.append(Call(method, params, body["error_code"], token=token))
             await self._notify()
             return web.json_response(body, status=body["error_code"])
-        call = Call(method, params)
+        call = Call(method, params, token=token)
         self.calls.append(call)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from tickets_helpers import add_user, complaint
 
 from hotline import tickets as T
+from hotline.analytics import apply_events, week_of
 from hotline.db import transaction
 from hotline.web.app import SESSIONS, create_app
 
@@ -19,7 +23,7 @@ async def client(tmp_path, monkeypatch):
     monkeypatch.setenv("API_TOKEN", "test-token")
     monkeypatch.delenv("HOTLINE_DATABASE_URL", raising=False)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    app = create_app()
+    app = create_app(migrate=True)  # a fresh database; servers only check the schema
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
@@ -118,6 +122,27 @@ async def test_reports_page_has_charts_and_csv(client):
     csv = await client.get("/console/reports.csv", params={"period": "2026-Q1"})
     assert csv.headers["Content-Type"].startswith("text/csv")
     assert "Tỷ lệ đúng hạn" in await csv.text()
+
+
+async def test_unanswered_questions_page_ranks_phrasings_with_chart_csv_and_weeks(client):
+    events = json.loads((Path(__file__).parent / "data" / "rasa_events_sample.json").read_text(encoding="utf-8"))
+    with transaction(sessions(client)) as session:
+        apply_events(session, events)
+    week = week_of(datetime.fromtimestamp(events[0]["timestamp"], timezone.utc))
+    assert (await client.get("/console/unanswered", allow_redirects=False)).status == 302  # operators only
+    add_user(sessions(client), "lan")
+    await log_in(client, "lan")
+    page = await (await client.get("/console/unanswered", params={"week": week})).text()
+    assert "Câu hỏi chưa trả lời được" in page and 'id="unanswered">6<' in page
+    top = page[page.index('id="top-phrasings"'):]
+    assert top.index("thủ tục đăng ký") < top.index("quoc tich")  # asked twice, listed first
+    assert "091*****78" in page and "0912345678" not in page
+    assert page.count("<svg") == 3 and "tuần trước" in page.lower()
+    empty = await (await client.get("/console/unanswered", params={"week": "2026-W01"})).text()
+    assert "chưa có câu hỏi nào" in empty
+    assert "week must look like" in await (await client.get("/console/unanswered", params={"week": "tuần 3"})).text()
+    csv = await client.get("/console/unanswered.csv", params={"week": week})
+    assert csv.headers["Content-Type"].startswith("text/csv") and "thủ tục đăng ký,2," in await csv.text()
 
 
 async def test_api_needs_the_token_and_mirrors_the_console(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -112,5 +113,39 @@ async def test_sync_stores_the_dossier_and_a_status_change_notifies(simulator, t
             messages = session.query(OutboxMessage).all()
         assert [(m.channel, m.recipient) for m in messages] == [("web", "session-42")]
         assert "Completed" in messages[0].text
+    finally:
+        engine.dispose()
+
+
+async def test_two_action_servers_syncing_one_status_change_notify_once(simulator, postgres_database):
+    """Replicas that look the same dossier up at the same moment queue its status notice once."""
+    from conftest import _reset_postgres
+    from sqlalchemy import func, select
+
+    from hotline.demo_data import demo_records
+
+    _reset_postgres(postgres_database)
+    upgrade(postgres_database)
+    engine = make_engine(postgres_database)
+    sessions = make_session_factory(engine)
+    codes = [d["code"] for d in demo_records() if d["status"] == "in_processing"][:12]
+    try:
+        async with DossierConnector(simulator, TOKEN, cache_ttl=0) as one, \
+                DossierConnector(simulator, TOKEN, cache_ttl=0) as two, aiohttp.ClientSession() as client:
+            for n, code in enumerate(codes):
+                assert (await sync_dossier(sessions, one, code)).created
+                with transaction(sessions) as session:
+                    subscribe(session, get_by_code(session, code), "telegram", str(500 + n))
+                async with client.get(f"{simulator}/api/dossiers/{code}",
+                                      headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+                    record = await response.json()
+                record.update(status="completed", status_at="2026-11-20T10:00:00+07:00", message="Mời nhận kết quả")
+                async with client.put(f"{simulator}/_control/dossiers/{code}", json=record) as response:
+                    assert response.status == 200
+            await asyncio.gather(*(sync_dossier(sessions, connector, code) for code in codes for connector in (one, two)))
+        with transaction(sessions) as session:
+            notices = dict(session.execute(select(OutboxMessage.recipient, func.count())
+                                           .group_by(OutboxMessage.recipient)).all())
+        assert notices == {str(500 + n): 1 for n in range(len(codes))}
     finally:
         engine.dispose()

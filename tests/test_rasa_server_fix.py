@@ -32,3 +32,58 @@ def test_event_lookup_gives_the_same_classes_as_rasa() -> None:
     for cls in all_subclasses(Event):
         expected = next(c for c in all_subclasses(Event) if c.type_name == cls.type_name)
         assert _event_classes()[cls.type_name] is expected
+
+
+async def test_the_tracker_store_publishes_exactly_the_events_rasa_would(tmp_path) -> None:
+    """The save that skips Rasa's second conversation load stores and publishes the same events.
+
+    Both run on Rasa's real SQL tracker store with Rasa's SQL event broker (a real broker that
+    writes what it is given to a table), over two turns of a conversation.
+    """
+    import json
+
+    from rasa.core.brokers.sql import SQLEventBroker
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import create_engine, text
+
+    from bot.rasa_server import _save_publishing_what_was_stored
+
+    rasa_save = SQLTrackerStore.save
+    assert rasa_save is not _save_publishing_what_was_stored  # Rasa's own, for the comparison
+    turns = [
+        [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.1),
+         ActionExecuted("action_listen", timestamp=1.2),
+         UserUttered("xin chào", {"name": "greet", "confidence": 0.99}, timestamp=2.0, message_id="m1"),
+         ActionExecuted("utter_greet", timestamp=2.1), BotUttered("Xin chào!", timestamp=2.2),
+         ActionExecuted("action_listen", timestamp=2.3)],
+        [UserUttered("thủ tục khai sinh", {"name": "ask_procedure", "confidence": 0.9}, timestamp=3.0, message_id="m2"),
+         ActionExecuted("action_answer_procedure", timestamp=3.1), BotUttered("Đăng ký khai sinh…", timestamp=3.2),
+         ActionExecuted("action_listen", timestamp=3.3)],
+    ]
+
+    async def run(name: str, save) -> tuple[list, list]:
+        broker = SQLEventBroker(db=str(tmp_path / f"{name}-broker.db"))
+        store = SQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / f"{name}-tracker.db"),
+                                event_broker=broker)
+        for events in turns:
+            tracker = await store.retrieve("citizen") or DialogueStateTracker("citizen", slots=[])
+            for event in events:
+                tracker.update(event)
+            await save(store, tracker)
+        await asyncio.sleep(0)
+        published = [json.loads(data) for (data,) in create_engine(f"sqlite:///{tmp_path / f'{name}-broker.db'}")
+                     .connect().execute(text("SELECT data FROM events ORDER BY id"))]
+        stored = [json.loads(data) for (data,) in create_engine(f"sqlite:///{tmp_path / f'{name}-tracker.db'}")
+                  .connect().execute(text("SELECT data FROM events ORDER BY id"))]
+        return published, stored
+
+    import asyncio
+
+    rasa_published, rasa_stored = await run("rasa", rasa_save)
+    our_published, our_stored = await run("ours", _save_publishing_what_was_stored)
+    assert our_stored == rasa_stored and len(our_stored) == 11
+    assert our_published == rasa_published
+    assert [e["event"] for e in our_published].count("user") == 2 and all(e["sender_id"] == "citizen" for e in our_published)

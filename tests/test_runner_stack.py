@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, free_port, http_json, settings_env
+from sqlalchemy import func, select, text
 
 from hotline import tickets as T
+from hotline.analytics import ConversationTurn
 from hotline.db import make_engine, make_session_factory, transaction
+from hotline.lookup_limits import sender_key
 
 CODE = re.compile(r"PA-\d{4}-\d{6}")
 INTAKE = [
@@ -62,7 +65,7 @@ def runner(trained_model, tmp_path):
     var_dir = tmp_path / "var"
     _settings, env = settings_env(
         VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
-        DOSSIER_SIMULATOR_PORT="0", MODEL_PATH=str(trained_model), HOST="127.0.0.1",
+        DOSSIER_SIMULATOR_PORT="0", MODEL_PATH=str(trained_model), HOST="127.0.0.1", ANALYTICS_SCAN_SECONDS="1",
     )
     log = open(tmp_path / "runner.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "bot.runner"], cwd=PROJECT_ROOT, env=env,
@@ -82,9 +85,10 @@ def runner(trained_model, tmp_path):
         log.close()
 
 
-def _converse(rasa_url: str, told: list[str], lock: threading.Lock) -> None:
+def _converse(rasa_url: str, told: list[str], lock: threading.Lock, senders: list[str]) -> None:
     """One citizen's complaint intake; a message that fails is sent again, as a person would."""
     sender = f"kill-{uuid.uuid4().hex[:10]}"
+    senders.append(sender)
     for message in INTAKE:
         # Keep trying as long as a restart can take on a loaded machine (restarting Rasa
         # took 21 s during a full suite run): giving up earlier skips a step and derails the form.
@@ -109,7 +113,8 @@ def test_kill_9_of_actions_and_rasa_mid_intake_loses_and_doubles_nothing(runner)
     rasa_url = f"http://127.0.0.1:{env['RASA_PORT']}"
     told: list[str] = []
     lock = threading.Lock()
-    threads = [threading.Thread(target=_converse, args=(rasa_url, told, lock)) for _ in range(12)]
+    senders: list[str] = []
+    threads = [threading.Thread(target=_converse, args=(rasa_url, told, lock, senders)) for _ in range(12)]
     for thread in threads:
         thread.start()
     time.sleep(2)
@@ -138,6 +143,26 @@ def test_kill_9_of_actions_and_rasa_mid_intake_loses_and_doubles_nothing(runner)
     assert len(senders) == len(set(senders)), "no conversation produced two tickets"
     assert len(set(told)) >= 10, f"most intakes finish despite the kills ({len(set(told))} of 12)"
     assert http_json("GET", web)[1]["status"] == "ok"
+    # The embedded default has no RabbitMQ: its analytics consumer reads the SQLite tracker store,
+    # one row per citizen message recorded there.
+    tracker = make_engine(f"sqlite:///{var_dir / 'rasa_tracker.db'}")
+    hotline_db = make_engine(env["HOTLINE_DATABASE_URL"])
+
+    def facts_match() -> bool:
+        with tracker.connect() as connection:
+            recorded = dict(connection.execute(text(
+                "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE 'kill-%' "
+                "GROUP BY sender_id")).all())
+        with hotline_db.connect() as connection:
+            facts = dict(connection.execute(select(ConversationTurn.sender_key, func.count())
+                                            .group_by(ConversationTurn.sender_key)).all())
+        return set(recorded) == set(senders) and all(facts.get(sender_key(s)) == n for s, n in recorded.items())
+
+    try:
+        _wait(facts_match, 60, "one analytics row per recorded message")
+    finally:
+        tracker.dispose()
+        hotline_db.dispose()
 
 
 def test_a_second_run_refuses_and_killing_the_runner_leaves_no_children(runner):

@@ -61,4 +61,13 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "WARNING: /usr/bin/chromium is missing; browser tests need: sudo apt-get install -y chromium" >&2
   fi
 fi
+# `make cluster` puts Debian's HAProxy in front of the replicas (bot/cluster.py writes its config).
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's haproxy for make cluster"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+  else
+    echo "WARNING: haproxy is missing; make cluster needs: sudo apt-get install -y haproxy" >&2
+  fi
+fi
 echo "Environment ready in .venv"

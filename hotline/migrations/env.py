@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from hotline import models  # noqa: F401  (registers every table on Base.metadata)
 from hotline.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata
+MIGRATION_LOCK = 4_120_250_701  # PostgreSQL advisory lock key: one migration run at a time
 
 
 def run_migrations_offline() -> None:
@@ -24,6 +26,10 @@ def run_migrations_online() -> None:
         # render_as_batch lets ALTER TABLE work on SQLite too.
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Two deploy steps started together: the second waits here, then finds the
+                # schema already at head (the version is read after the lock is held).
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
     engine.dispose()
 

@@ -17,7 +17,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import text
 
-from hotline.db import make_engine, make_session_factory, transaction, upgrade
+from hotline.db import check_schema, make_engine, make_session_factory, transaction, upgrade
 from hotline.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,18 @@ def supervised_processes(settings: Settings) -> dict:
             for name, info in processes.items() if isinstance(info, dict)}
 
 
-def create_app(settings: Settings | None = None, *, migrate: bool = True) -> web.Application:
-    """Build the web app for `settings` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, migrate: bool = False) -> web.Application:
+    """Build the web app for `settings` (default: from the environment).
+
+    The database must be at the newest schema (SchemaNotAtHead otherwise): migrations are a
+    deploy step (`python -m hotline migrate`), not something each replica does on start.
+    `migrate=True` migrates first (tests on a fresh database).
+    """
     settings = settings or load_settings()
     if migrate:
         upgrade(settings.hotline_database_url)
+    else:
+        check_schema(settings.hotline_database_url)
     engine = make_engine(settings.hotline_database_url)
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings

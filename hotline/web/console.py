@@ -22,7 +22,7 @@ from aiohttp_session import STORAGE_KEY, get_session, new_session
 from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from hotline import canned, lookup_limits, places, reports, tickets, users
+from hotline import analytics, canned, lookup_limits, places, reports, tickets, users
 from hotline.logging_setup import mask_personal_data
 from hotline.triage import KINDS
 from hotline.users import User, find_user, get_user, list_users, session_user
@@ -653,6 +653,48 @@ async def report_csv(request: web.Request) -> web.Response:
     )
 
 
+# --- what went unanswered ------------------------------------------------------------------
+
+def _week_step(week: str, days: int) -> str:
+    start, _end, _label = analytics.parse_week(week)
+    return analytics.week_of(start + timedelta(days=days, hours=12))
+
+
+async def unanswered_page(request: web.Request) -> web.Response:
+    """Weekly: what citizens asked that the assistant could not answer, most frequent first."""
+    user = await require_user(request)
+    week = request.query.get("week", "").strip()[:10] or analytics.current_week()
+    try:
+        report = await run_db(request, analytics.unanswered_report, week)
+    except ValueError as error:
+        return await render_page(request, "console/unanswered.html", user, report=None, week=week, error=str(error))
+    def short(text: str, limit: int = 32) -> str:  # the chart's label column is narrow; the table has it all
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    charts = {
+        "reasons": reports.bar_chart_svg([(analytics.REASON_SHORT.get(label, label), n) for label, n in report.by_reason],
+                                         "Lý do chưa trả lời được"),
+        "top": reports.bar_chart_svg([(short(p.example), p.count) for p in report.top[:10]], "Câu hỏi gặp nhiều nhất"),
+        "trend": reports.bar_chart_svg([(w, n) for w, n, _total in report.trend], "Chưa trả lời được theo tuần"),
+    }
+    return await render_page(request, "console/unanswered.html", user, report=report, week=report.week,
+                             charts=charts, error=None, previous=_week_step(report.week, -7),
+                             following=_week_step(report.week, 7))
+
+
+async def unanswered_csv(request: web.Request) -> web.Response:
+    await require_user(request)
+    week = request.query.get("week", "").strip()[:10] or analytics.current_week()
+    try:
+        report = await run_db(request, analytics.unanswered_report, week)
+    except ValueError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+    return web.Response(
+        body=analytics.unanswered_csv(report).encode("utf-8"), content_type="text/csv", charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="cau-hoi-chua-tra-loi-{report.week}.csv"'},
+    )
+
+
 def setup(app: web.Application) -> None:
     """Register the console's routes and its encrypted-cookie sessions."""
     settings = app[SETTINGS]
@@ -682,4 +724,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/reports", report_page)
     app.router.add_get("/console/locked", locked_page)
     app.router.add_get("/console/reports.csv", report_csv)
+    app.router.add_get("/console/unanswered", unanswered_page)
+    app.router.add_get("/console/unanswered.csv", unanswered_csv)
 
