@@ -128,6 +128,12 @@ class Settings:
             return f"sqlite:///{self.rasa_tracker_db}"
         return self.rasa_tracker_db_url
 
+    @property
+    def zalo_enabled(self) -> bool:
+        """Whether the Zalo OA channel is configured (bridge started, outbox rows sent)."""
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key and self.zalo_app_secret
+                    and self.zalo_refresh_token)
+
 
 def endpoints_config(path: str) -> dict:
     """The Rasa endpoints file as a dict (variables unexpanded); {} when it cannot be read."""
@@ -139,12 +145,6 @@ def endpoints_config(path: str) -> dict:
     except (OSError, yaml.YAMLError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
-
-    @property
-    def zalo_enabled(self) -> bool:
-        """Whether the Zalo OA channel is configured (bridge started, outbox rows sent)."""
-        return bool(self.zalo_app_id and self.zalo_oa_secret_key and self.zalo_app_secret
-                    and self.zalo_refresh_token)
 
 
 def _secret(var_dir: Path, name: str, configured: str, make) -> str:
