@@ -30,6 +30,7 @@ from actions.common import (
 )
 from hotline import places, tickets
 from hotline.db import transaction
+from hotline.masking import mask_phone
 from hotline.workcalendar import DEFAULT_CALENDAR, VN_TZ, now_vn
 from procedure_kb.textnorm import fold
 
@@ -293,7 +294,7 @@ def summary_message(tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
     en = reply_language(tracker) == "en"
     kind = tracker.get_slot("ticket_kind") or "complaint"
     phone = tracker.get_slot("contact_phone")
-    masked = tickets.mask_phone(phone) if phone and phone != "none" else None
+    masked = mask_phone(phone) if phone and phone != "none" else None
     ref = tracker.get_slot("complaint_ref")
     ref = None if ref in (None, "none") else ref
     text = (tracker.get_slot("complaint_text") or "")[:600]

@@ -37,7 +37,7 @@ from bot.processes import (
     prepare_tracker_store,
     simulator_url,
 )
-from hotline.logging_setup import mask_personal_data
+from hotline.masking import mask_personal_data
 from hotline.settings import PROJECT_ROOT, Settings, load_settings
 
 COLOURS = {"province": "\033[33m", "rasa": "\033[35m", "actions": "\033[36m", "web": "\033[32m", "telegram": "\033[34m",

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 
 from hotline.db import Base
 from hotline.dbtypes import UTCDateTime
-from hotline.logging_setup import mask_personal_data
 from hotline.lookup_limits import sender_key
+from hotline.masking import mask_personal_data
 from hotline.workcalendar import VN_TZ
 
 MAX_TEXT = 300  # characters of a citizen's message kept for an unanswered turn

@@ -33,10 +33,9 @@ from hotline.dossiers import (
     DossierStatusEvent,
     InvalidTransition,
     StatusUpdate,
-    mask_phone,
-    phone_digits,
     upsert_dossier,
 )
+from hotline.masking import mask_phone, phone_digits
 from hotline.workcalendar import VN_TZ, now_vn, to_vn
 
 log = logging.getLogger(__name__)

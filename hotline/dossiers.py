@@ -9,7 +9,6 @@ last four digits the citizen proves knowledge of.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session, relationship
 
 from hotline.db import Base
 from hotline.deadlines import days_late, is_due_soon, is_overdue, naive_vn
+from hotline.masking import mask_phone, phone_digits
 from hotline.workcalendar import now_vn, to_vn
 
 log = logging.getLogger(__name__)
@@ -152,18 +152,6 @@ class DossierSubscription(Base):
 
 
 # ------------------------------------------------------------------ phone handling
-
-def phone_digits(phone: str | None) -> str:
-    return re.sub(r"\D", "", phone or "")
-
-
-def mask_phone(phone: str | None) -> str:
-    """'0912345678' → '091****678' (enough for an operator to recognise, not to call)."""
-    digits = phone_digits(phone)
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 6) + digits[-3:]
-
 
 # ------------------------------------------------------------------ records coming in
 

@@ -10,19 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 
-# Vietnamese mobile/landline numbers (0xxxxxxxxx, +84xxxxxxxxx) and 9/12-digit ID numbers.
-_PHONE = re.compile(r"(?<!\d)(?:\+?84[\s.-]?|0)(\d{2,3})[\s.-]?\d{3}[\s.-]?(\d{3,4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{3})\d{3,6}(\d{3})(?!\d)")
+from hotline.masking import mask_personal_data
+
 MAX_LINE = 4000  # a log line longer than this is cut: one message must not flood the logs
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def mask_personal_data(text: str) -> str:
-    """Mask phone numbers and ID-card numbers, keeping only a few digits for recognition."""
-    text = _PHONE.sub(lambda m: "0" + m.group(1)[:2] + "*****" + m.group(2)[-2:], text)
-    return _ID_NUMBER.sub(lambda m: m.group(1) + "******" + m.group(2)[-1:], text)
 
 
 class MaskingFormatter(logging.Formatter):

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, create_engine, inspect, null, select, text, up
 from sqlalchemy.orm import Session
 
 from hotline.dbtypes import utcnow
-from hotline.logging_setup import mask_personal_data
+from hotline.masking import mask_personal_data
 from hotline.notify import OutboxMessage
 from hotline.tickets import Ticket
 

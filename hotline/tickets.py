@@ -41,8 +41,8 @@ from sqlalchemy.orm import Session, relationship, sessionmaker
 from hotline import lookup_limits, sla
 from hotline.db import Base, transaction
 from hotline.dbtypes import UTCDateTime, utcnow
-from hotline.logging_setup import mask_personal_data
 from hotline.lookup_limits import LookupKind
+from hotline.masking import mask_personal_data, mask_phone
 from hotline.notify import enqueue_message
 from hotline.triage import KINDS, PRIORITY_NAMES, triage
 from hotline.users import User
@@ -203,13 +203,6 @@ def masked_transcript(transcript: list[dict] | None) -> list[dict]:
     """The conversation with phone and ID numbers masked: what everyone but the handling officer sees."""
     return [{**line, "text": mask_personal_data(str(line.get("text", "")))}
             for line in transcript or [] if isinstance(line, dict)]
-
-
-def mask_phone(phone: str | None) -> str:
-    """0912345678 -> 091*****78 (what every list, log and API list shows)."""
-    if not phone:
-        return ""
-    return mask_personal_data(phone) if len(phone) >= 9 else "***"
 
 
 def format_code(year: int, number: int) -> str:

@@ -66,7 +66,7 @@ def test_import_computes_the_due_date_and_never_stores_the_full_phone(sessions):
     assert dossier.status == "in_processing"
     # 7 working days from Tue 15 Jul 2025 → Thu 24 Jul, close of office.
     assert dossier.due_at == datetime(2025, 7, 24, 17, 0)
-    assert dossier.phone_masked == "091****678" and dossier.phone_last4 == "5678"
+    assert dossier.phone_masked == "091*****78" and dossier.phone_last4 == "5678"
     with sessions() as session:
         values = session.execute(select(Dossier.__table__)).one()
     assert not any("0912345678" in str(v) for v in values)

@@ -46,10 +46,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Tools whose dependencies clash with Rasa's pins live in their own environment, on the
 # machine's default Python 3 (schemathesis, for the API fuzzing test).
+# PYTHONPATH is unset here: the Makefile points it at this checkout, whose editable-install
+# metadata (*.egg-info) would otherwise make pip check the project's own pins in this venv.
 if [ ! -x .venv-tools/bin/st ]; then
-  python3 -m venv .venv-tools
-  .venv-tools/bin/python -m pip install --quiet -c constraints-tools.txt schemathesis
-  .venv-tools/bin/python -m pip check
+  env -u PYTHONPATH python3 -m venv .venv-tools
+  env -u PYTHONPATH .venv-tools/bin/python -m pip install --quiet -c constraints-tools.txt schemathesis
+  env -u PYTHONPATH .venv-tools/bin/python -m pip check
 fi
 
 # Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).

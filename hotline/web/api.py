@@ -17,7 +17,7 @@ from functools import wraps
 from aiohttp import web
 
 from hotline import notify, reports, tickets
-from hotline.logging_setup import mask_personal_data
+from hotline.masking import mask_personal_data
 from hotline.triage import KINDS, PRIORITY_NAMES
 from hotline.users import find_user
 from hotline.web.app import SESSIONS, SETTINGS, run_db

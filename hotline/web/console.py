@@ -23,7 +23,7 @@ from aiohttp_session import setup as session_setup
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from hotline import analytics, canned, lookup_limits, places, reports, tickets, users
-from hotline.logging_setup import mask_personal_data
+from hotline.masking import mask_personal_data
 from hotline.triage import KINDS
 from hotline.users import User, find_user, get_user, list_users, session_user
 from hotline.web.app import SETTINGS, run_db
