@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session
 
 from hotline.db import Base
 from hotline.dbtypes import UTCDateTime
+from hotline.enums import CHAT_CHANNELS
 from hotline.lookup_limits import sender_key
 from hotline.masking import mask_personal_data
 from hotline.workcalendar import VN_TZ
 
 MAX_TEXT = 300  # characters of a citizen's message kept for an unanswered turn
-CHANNEL_PREFIXES = ("web", "telegram", "zalo")
+CHANNEL_PREFIXES = tuple(c.value for c in CHAT_CHANNELS)
 
 # Actions that do not answer anything: the turn's "action" is the first one not in here.
 BOOKKEEPING_ACTIONS = {

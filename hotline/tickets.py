@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, relationship, sessionmaker
 from hotline import lookup_limits, sla
 from hotline.db import Base, transaction
 from hotline.dbtypes import UTCDateTime, utcnow
+from hotline.enums import Channel
 from hotline.lookup_limits import LookupKind
 from hotline.masking import mask_personal_data, mask_phone
 from hotline.notify import enqueue_message
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 STATUSES = ("new", "triaged", "assigned", "in_progress", "waiting_for_citizen", "resolved", "closed")
 OPEN_STATUSES = ("new", "triaged", "assigned", "in_progress", "waiting_for_citizen")
 UNASSIGNED_STATUSES = ("new", "triaged")
-CHANNELS = ("telegram", "zalo", "web", "rest", "phone", "api")
+CHANNELS = tuple(c.value for c in Channel)
 # Status moves an operator may make with change_status(); claim/assign/resolve/reopen have their own calls.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "new": frozenset({"triaged", "resolved", "closed"}),
@@ -665,7 +666,7 @@ def add_note(session: Session, ticket_id: int, actor: User, text: str) -> Ticket
 
 
 def _send_to_citizen(session: Session, ticket: Ticket, text: str, buttons: list[dict] | None = None) -> bool:
-    if ticket.channel in ("telegram", "zalo", "web", "rest") and ticket.reply_address:
+    if Channel(ticket.channel).can_receive_replies and ticket.reply_address:
         enqueue_message(session, ticket.channel, ticket.reply_address, text, ticket_id=ticket.id, buttons=buttons)
         return True
     return False

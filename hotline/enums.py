@@ -1,0 +1,28 @@
+"""Kinds shared by more than one domain (tickets, dossiers, notifications, analytics).
+
+`str` enums: they compare equal to the stored strings, so rows and JSON keep plain values.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Channel(str, Enum):
+    """Where a conversation, ticket or subscription came from and where replies go back."""
+
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    WEB = "web"  # the web chat widget
+    REST = "rest"  # Rasa's REST channel (tests, integrations)
+    PHONE = "phone"  # a call logged by an operator
+    API = "api"  # created through the JSON API
+
+    @property
+    def can_receive_replies(self) -> bool:
+        """Channels the outbox can deliver an operator's reply or a status push to."""
+        return self in (Channel.TELEGRAM, Channel.ZALO, Channel.WEB, Channel.REST)
+
+
+# Sender-id prefixes Rasa sees for the channel front ends ("zalo:<user id>").
+CHAT_CHANNELS = (Channel.WEB, Channel.TELEGRAM, Channel.ZALO)
