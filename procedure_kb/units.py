@@ -16,6 +16,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from procedure_kb.address_messages import (
+    COMMUNE_OFFICE,
+    KIND_EN,
+    KIND_VI,
+    ONLINE_PORTAL,
+    PROVINCE_OFFICE,
+    NoteKind,
+    note_text,
+    resolved_text,
+)
 from procedure_kb.address_parse import (
     after_street_word,
     fold_address,
@@ -23,10 +33,15 @@ from procedure_kb.address_parse import (
     tokenize,
     type_word_size,
 )
+from procedure_kb.i18n import say
 from procedure_kb.textnorm import nfc, normalize_tone_placement
 
 __all__ = [
     "AddressResult",
+    "OldUnit",
+    "old_unit",
+    "KIND_VI",
+    "KIND_EN",
     "lookup_address",
     "lookup_old_ward",
     "lookup_old_district",
@@ -41,19 +56,6 @@ __all__ = [
 
 MAX_INPUT_CHARS = 1000  # a real address is far shorter; longer text is not an address
 _MAX_KEY_WORDS = 8
-
-KIND_VI = {
-    "whole": "nhập toàn bộ",
-    "part": "nhập một phần",
-    "renamed": "đổi tên / đổi loại hình",
-    "unchanged": "giữ nguyên",
-}
-KIND_EN = {
-    "whole": "merged whole",
-    "part": "merged in part",
-    "renamed": "renamed / type changed",
-    "unchanged": "unchanged",
-}
 
 # Spellings of old provinces that are not their official name.
 _PROVINCE_ALIASES = {
@@ -180,6 +182,9 @@ class AddressResult:
     ambiguous   several old units match; ask `ask` ("province"/"district") from `options`;
     incomplete  only a province or district understood; ask `ask` from `options`;
     not_found   nothing understood; `message` says how to write the address.
+
+    The result is data: `note` (and `note_values`) name what it has to tell the citizen, and
+    `message`/`message_en` word it from the catalogue `procedure_kb.address_messages`.
     """
 
     query: str
@@ -191,15 +196,31 @@ class AddressResult:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     ask: str = ""
     options: list[dict[str, str]] = field(default_factory=list)
-    message: str = ""
-    message_en: str = ""
+    note: NoteKind = NoteKind.NOT_FOUND
+    note_values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
         return bool(self.new_wards)
 
+    def text(self, lang: str) -> str:
+        """What to tell the citizen, in `lang`."""
+        if self.note is NoteKind.RESOLVED:
+            return resolved_text(self.matched_old, self.new_wards, lang)
+        return note_text(self.note, self.note_values, lang)
+
+    @property
+    def message(self) -> str:
+        return self.text("vi")
+
+    @property
+    def message_en(self) -> str:
+        return self.text("en")
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["note"], out["note_values"]
+        return {**out, "message": self.message, "message_en": self.message_en}
 
 
 def _unit(code: str, name: str) -> dict[str, str]:
@@ -238,30 +259,10 @@ def _overall_change(edges: list[tuple[str, str, str]]) -> str:
     return {"whole": "merged_whole", "part": "merged_part"}.get(edges[0][1], edges[0][1])
 
 
-def _describe(u: Units, old: dict[str, Any], entries: list[dict[str, Any]]) -> tuple[str, str]:
-    """Plain-text answer in Vietnamese and English."""
-    parts = [old[k]["name"] for k in ("ward", "district", "province") if old.get(k)]
-    old_text = ", ".join(parts)
-    if len(entries) == 1:
-        e = entries[0]
-        now = e["current_name"] + (f" (từ 1/7/2025 là {e['name']})" if e["current_name"] != e["name"] else "")
-        vi = f"{old_text} nay thuộc {now}, {e['province']} ({KIND_VI[e['kind']]})."
-        en = f"{old_text} is now part of {e['name_en'] or e['name']}, {e['province_en'] or e['province']} ({KIND_EN[e['kind']]})."
-        return vi, en
-    lines_vi = [f"{old_text} đã được chia vào {len(entries)} đơn vị mới; đơn vị của bạn tùy theo đường, tổ dân phố/thôn nơi bạn ở:"]
-    lines_en = [f"{old_text} was split between {len(entries)} new units; yours depends on your street or hamlet:"]
-    for e in entries:
-        extra = f" — {e['note']}" if e["note"] else ""
-        lines_vi.append(f"• {e['current_name']}, {e['province']}{extra}")
-        lines_en.append(f"• {e['name_en'] or e['name']}, {e['province_en'] or e['province']} ({KIND_EN[e['kind']]})")
-    return "\n".join(lines_vi), "\n".join(lines_en)
-
-
 def _resolved(query: str, u: Units, ward: str | None, district: str) -> AddressResult:
     edges = u.edges_by_old_ward[ward] if ward else u.edges_by_district[district]
     old = _old_triple(u, ward, district)
     entries = [_new_ward_entry(u, c, k, n) for c, k, n in edges]
-    vi, en = _describe(u, old, entries)
     return AddressResult(
         query=query,
         status="split" if len(entries) > 1 else "found",
@@ -269,28 +270,12 @@ def _resolved(query: str, u: Units, ward: str | None, district: str) -> AddressR
         new_wards=entries,
         change=_overall_change(edges),
         depends_on_street=len(entries) > 1,
-        message=vi,
-        message_en=en,
+        note=NoteKind.RESOLVED,
     )
 
 
-_NOT_FOUND_VI = (
-    "Chưa tìm thấy địa chỉ này trong danh mục đơn vị hành chính trước 1/7/2025. "
-    "Hãy ghi theo thứ tự: phường/xã, quận/huyện, tỉnh/thành phố (cũ), "
-    "ví dụ: \"Phường Bến Nghé, Quận 1, TP Hồ Chí Minh\"."
-)
-_NOT_FOUND_EN = (
-    "This address was not found among the units that existed before 1 July 2025. "
-    "Please write ward/commune, district, province (old names), e.g. \"Ben Nghe Ward, District 1, Ho Chi Minh City\"."
-)
-
-
-def _not_found(query: str, why_vi: str = "", why_en: str = "") -> AddressResult:
-    return AddressResult(
-        query=query, status="not_found",
-        message=(why_vi + " " if why_vi else "") + _NOT_FOUND_VI,
-        message_en=(why_en + " " if why_en else "") + _NOT_FOUND_EN,
-    )
+def _not_found(query: str, why: NoteKind = NoteKind.NOT_FOUND) -> AddressResult:
+    return AddressResult(query=query, status="not_found", note=why)
 
 
 # ---------------------------------------------------------------------------------------
@@ -443,53 +428,44 @@ def _ambiguous(query: str, u: Units, wards: list[tuple[str, str]]) -> AddressRes
     if len({c["district"]["code"] for c in cands}) == 1:
         ask = "ward"
         options = [_unit(c["ward"]["code"], c["ward"]["name"]) for c in cands]
-        vi = f"Ở {cands[0]['district']['name']} có {len(cands)} đơn vị tên gần giống nhau. Bạn ở đơn vị nào?"
-        en = f"{cands[0]['district']['name']} had {len(cands)} units with similar names. Which one is yours?"
+        note, values = NoteKind.SIMILAR_IN_DISTRICT, {"district": cands[0]["district"]["name"], "count": len(cands)}
     elif len(provinces) > 1:
         ask = "province"
         options = [_unit(p, u.old_provinces[p]) for p in sorted(provinces)]
-        vi = f"Có {len(cands)} nơi tên \"{cands[0]['ward']['name']}\". Bạn ở tỉnh/thành phố nào (trước 1/7/2025)?"
-        en = f"{len(cands)} places are called \"{cands[0]['ward']['name']}\". Which province (before 1 July 2025)?"
+        note, values = NoteKind.SAME_NAME_PROVINCES, {"count": len(cands), "name": cands[0]["ward"]["name"]}
     else:
         ask = "district"
         options = [_unit(c["district"]["code"], c["district"]["name"]) for c in cands]
-        vi = f"Có {len(cands)} nơi tên \"{cands[0]['ward']['name']}\" ở {cands[0]['province']['name']}. Bạn ở quận/huyện nào (cũ)?"
-        en = f"{len(cands)} places are called \"{cands[0]['ward']['name']}\" in {cands[0]['province']['name']}. Which district (old)?"
+        note, values = NoteKind.SAME_NAME_DISTRICTS, {"count": len(cands), "name": cands[0]["ward"]["name"],
+                                                      "province": cands[0]["province"]["name"]}
     return AddressResult(query=query, status="ambiguous", matched_old={}, candidates=cands, ask=ask,
-                         options=options, message=vi, message_en=en)
+                         options=options, note=note, note_values=values)
 
 
 def _incomplete(query: str, u: Units, district: str | None, province: str | None) -> AddressResult:
     if district:
         old = _old_triple(u, None, district)
         options = [_unit(w, u.old_wards[w][0]) for w in u.wards_by_district.get(district, [])]
-        vi = f"Đã hiểu {old['district']['name']}, {old['province']['name']}. Bạn ở phường/xã/thị trấn nào?"
-        en = f"Understood {old['district']['name']}, {old['province']['name']}. Which ward/commune?"
-        return AddressResult(query=query, status="incomplete", matched_old=old, ask="ward",
-                             options=options, message=vi, message_en=en)
+        return AddressResult(query=query, status="incomplete", matched_old=old, ask="ward", options=options,
+                             note=NoteKind.WHICH_WARD,
+                             note_values={"district": old["district"]["name"], "province": old["province"]["name"]})
     assert province is not None
     old = {"ward": None, "district": None, "province": _unit(province, u.old_provinces[province])}
     options = [_unit(d, u.old_districts[d][0]) for d in u.districts_by_province.get(province, [])]
     # "Tỉnh Hà Giang nhập vào tỉnh nào?": the province-level answer is known already.
-    fate_vi, fate_en = _province_fate(u, province)
-    vi = f"{fate_vi} Để biết xã/phường mới, bạn ở quận/huyện/thị xã nào (cũ)?"
-    en = f"{fate_en} For the new commune: which district (old)?"
-    return AddressResult(query=query, status="incomplete", matched_old=old, ask="district",
-                         options=options, message=vi, message_en=en)
+    return AddressResult(query=query, status="incomplete", matched_old=old, ask="district", options=options,
+                         note=NoteKind.WHICH_DISTRICT, note_values={"fates": [_province_fate(u, province)]})
 
 
-def _province_fate(u: Units, province: str) -> tuple[str, str]:
-    """"Tỉnh Bắc Kạn nay thuộc Tỉnh Thái Nguyên." / "… giữ tên …" (Vietnamese, English)."""
+def _province_fate(u: Units, province: str) -> dict[str, str]:
+    """Which new province(s) an old province went into: {old, new_vi, new_en} (names, comma-joined)."""
     news = sorted({u.new_wards[c]["province_code"] for w in _wards_of_province(u, province)
                    for c, _, _ in u.edges_by_old_ward.get(w, [])}
                   | {u.new_wards[c]["province_code"] for d in u.districts_by_province.get(province, [])
                      for c, _, _ in u.edges_by_district.get(d, [])})
-    old = u.old_provinces[province]
-    vi_names = ", ".join(u.new_provinces[c][0] for c in news)
-    en_names = ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)
-    if vi_names == old:
-        return f"{old} vẫn giữ tên {old}.", f"{old} keeps its name ({en_names})."
-    return f"{old} nay thuộc {vi_names}.", f"{old} is now part of {en_names}."
+    return {"old": u.old_provinces[province],
+            "new_vi": ", ".join(u.new_provinces[c][0] for c in news),
+            "new_en": ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)}
 
 
 def _wards_of_province(u: Units, province: str) -> list[str]:
@@ -500,9 +476,9 @@ def lookup_address(text: Any) -> AddressResult:
     """Resolve a free-form pre-reform address to the new ward(s); never raises."""
     query = text if isinstance(text, str) else ""
     if not query.strip():
-        return _not_found(query, "Bạn chưa nhập địa chỉ.", "No address given.")
+        return _not_found(query, NoteKind.NO_ADDRESS)
     if len(query) > MAX_INPUT_CHARS:
-        return _not_found(query[:80], "Nội dung quá dài để là một địa chỉ.", "The text is too long to be an address.")
+        return _not_found(query[:80], NoteKind.TOO_LONG)
     u = data()
     toks = tokenize(query)
     matches = _matches(u, toks)
@@ -540,8 +516,7 @@ def lookup_address(text: Any) -> AddressResult:
                             ask="province" if len(provinces) > 1 else "district")
         res.options = ([_unit(p, u.old_provinces[p]) for p in provinces] if len(provinces) > 1
                        else [_unit(d, u.old_districts[d][0]) for d in top])
-        res.message = f"Có {len(top)} quận/huyện cùng tên. Bạn ở tỉnh/thành phố nào (trước 1/7/2025)?"
-        res.message_en = f"{len(top)} districts share this name. Which province (before 1 July 2025)?"
+        res.note, res.note_values = NoteKind.DISTRICTS_SHARE_NAME, {"count": len(top)}
         return res
     provinces = sorted({m.code for m in matches if m.level == "province" and not m.single} |
                        {m.code for m in matches if m.level == "province" and m.single and len(toks) <= 3})
@@ -554,14 +529,11 @@ def lookup_address(text: Any) -> AddressResult:
 
 def _several_provinces(query: str, u: Units, provinces: list[str]) -> AddressResult:
     """"Long An giờ thuộc tỉnh Tây Ninh à?": say where each named province went, ask which one."""
-    fates = [_province_fate(u, p) for p in provinces]
-    lines_vi, lines_en = [f[0] for f in fates], [f[1] for f in fates]
     return AddressResult(
         query=query, status="ambiguous", ask="province",
         candidates=[{"ward": None, "district": None, "province": _unit(p, u.old_provinces[p])} for p in provinces],
         options=[_unit(p, u.old_provinces[p]) for p in provinces],
-        message=" ".join(lines_vi) + " Để biết xã/phường mới, bạn cho biết địa chỉ cũ đầy đủ (phường/xã, quận/huyện).",
-        message_en=" ".join(lines_en) + " For the new commune, give the full old address (ward, district).",
+        note=NoteKind.SEVERAL_PROVINCES, note_values={"fates": [_province_fate(u, p) for p in provinces]},
     )
 
 
@@ -605,6 +577,33 @@ def lookup_old_district(code: str) -> AddressResult:
     if code in u.edges_by_district and not u.wards_by_district.get(code):
         return _resolved(u.old_districts[code][0], u, None, code)
     return _incomplete(u.old_districts[code][0], u, code, None)
+
+
+@dataclass(frozen=True)
+class OldUnit:
+    """A unit as it was before 1 July 2025, with the codes of the units above it."""
+
+    code: str
+    name: str
+    level: str  # "province" | "district" | "ward"
+    district: str = ""  # the district's code (wards only)
+    province: str = ""  # the province's code (districts and wards)
+
+
+def old_unit(code: Any, level: str) -> OldUnit | None:
+    """The old unit of `level` with this code, or None."""
+    u = data()
+    if not isinstance(code, str):
+        return None
+    if level == "ward" and code in u.old_wards:
+        name, district = u.old_wards[code]
+        return OldUnit(code, name, level, district, u.old_districts[district][1])
+    if level == "district" and code in u.old_districts:
+        name, province = u.old_districts[code]
+        return OldUnit(code, name, level, "", province)
+    if level == "province" and code in u.old_provinces:
+        return OldUnit(code, u.old_provinces[code], level)
+    return None
 
 
 def old_provinces() -> list[dict[str, str]]:
@@ -703,11 +702,11 @@ def where_to_go(new_ward_code: str) -> dict[str, str]:
         return {}
     name = w["current_name"] or w["name"]
     kind, _, bare = name.partition(" ")
-    province = u.new_provinces[w["province_code"]][0]
+    province, province_en = u.new_provinces[w["province_code"]]
     return {
-        "commune_level": f"Ủy ban nhân dân {name} hoặc Trung tâm Phục vụ hành chính công {kind.lower()} {bare}",
-        "province_level": f"Trung tâm Phục vụ hành chính công {province}",
-        "online": "Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn",
-        "commune_level_en": f"People's Committee of {w['name_en'] or name} or its Public Administration Service Center",
-        "province_level_en": f"Public Administration Service Center of {u.new_provinces[w['province_code']][1] or province}",
+        "commune_level": say(COMMUNE_OFFICE, "vi", name=name, kind=kind.lower(), bare=bare),
+        "province_level": say(PROVINCE_OFFICE, "vi", province=province),
+        "online": ONLINE_PORTAL,
+        "commune_level_en": say(COMMUNE_OFFICE, "en", name=w["name_en"] or name),
+        "province_level_en": say(PROVINCE_OFFICE, "en", province=province_en or province),
     }
