@@ -5,6 +5,9 @@ cells glued with no separator, page chrome in the result section and ~2% of reco
 sections spill into a neighbour. `parse_record` turns one raw object into a `Procedure`
 and says whether it parsed cleanly, needed a repair, or could not be parsed.
 `load_procedures` reads the committed, already-parsed file (`data/procedures.jsonl.gz`).
+
+Why about 600 lines: the portal record is one document; its table parsers, the repair pass and
+the transition annotation share the section patterns, and splitting them would scatter those.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ frequent everyday words; rapidfuzz to correct typos against the index vocabulary
 filler words never count against a query's coverage; a small prior prefers the
 commune/province variant unless the ministry one is asked for. Indexes are built once,
 lazily, on first use.
+
+Why about 560 lines: one ranking pipeline (index, query analysis, BM25F, typo correction, fusion
+with the semantic signal) whose tuned constants only make sense read together.
 """
 
 from __future__ import annotations

@@ -4,16 +4,15 @@ Data: ``procedure_kb/data/admin_units.json.gz`` (built by ``python -m procedure_
 import-units``), loaded once on first use. Old units are 63 provinces / 696 districts /
 10,035 wards; new units are 34 provinces / 3,321 communes (xã, phường, đặc khu).
 Every public function takes plain strings and never raises on bad input.
+
+Why about 450 lines: the lookup's decisions (resolved / ambiguous / incomplete / not found) and
+the small browse API forms and buttons use share the private result builders; the tables live
+in `units_data`, the reading of names in `units_match`, the wording in `address_messages`.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from procedure_kb.address_messages import (
@@ -27,14 +26,12 @@ from procedure_kb.address_messages import (
     resolved_text,
 )
 from procedure_kb.address_parse import (
-    after_street_word,
     fold_address,
-    preceding_type,
     tokenize,
-    type_word_size,
 )
 from procedure_kb.i18n import say
-from procedure_kb.textnorm import nfc, normalize_tone_placement
+from procedure_kb.units_data import MAX_INPUT_CHARS, Units, _bare, data
+from procedure_kb.units_match import _Match, _matches, _score_districts, _score_wards, _tie_break
 
 __all__ = [
     "AddressResult",
@@ -53,119 +50,6 @@ __all__ = [
     "find_old_units",
     "data",
 ]
-
-MAX_INPUT_CHARS = 1000  # a real address is far shorter; longer text is not an address
-_MAX_KEY_WORDS = 8
-
-# Spellings of old provinces that are not their official name.
-_PROVINCE_ALIASES = {
-    "thua thien hue": "46",
-    "hue": "46",
-    "tp hue": "46",
-    "dac lac": "66",
-    "dak lac": "66",
-    "dac nong": "67",
-    "ba ria": "77",
-}
-
-
-@dataclass
-class Units:
-    """All unit tables plus the indexes the lookup needs (built once)."""
-
-    new_provinces: dict[str, tuple[str, str]]
-    new_wards: dict[str, dict[str, str]]
-    old_provinces: dict[str, str]
-    old_districts: dict[str, tuple[str, str]]
-    old_wards: dict[str, tuple[str, str]]
-    edges_by_old_ward: dict[str, list[tuple[str, str, str]]]
-    edges_by_district: dict[str, list[tuple[str, str, str]]]  # district-only (island) edges
-    edges_by_new: dict[str, list[tuple[str, str, str, str]]]
-    wards_by_district: dict[str, list[str]]
-    districts_by_province: dict[str, list[str]]
-    new_wards_by_province: dict[str, list[str]]
-    new_provinces_of_old_ward: dict[str, set[str]]
-    index: dict[str, list[tuple[str, str]]]  # folded bare name -> [(level, code)]
-    new_index: dict[str, list[str]]  # folded new-ward name -> codes
-    new_province_index: dict[str, str]
-    max_key_words: int = _MAX_KEY_WORDS
-
-
-def _bare(name: str) -> str:
-    """Folded name without its unit type ("Thị trấn Ba Chẽ" -> "ba che")."""
-    folded = " ".join(tok for tok, _ in tokenize(name))
-    for prefix in ("thanh pho ", "thi tran ", "thi xa ", "dac khu ", "phuong ", "xa ", "quan ", "huyen ", "tinh "):
-        if folded.startswith(prefix):
-            return folded[len(prefix):]
-    return folded
-
-
-def _build(raw: dict[str, Any]) -> Units:
-    new_provinces = {c: (n, en) for c, n, en in raw["new_provinces"]}
-    new_wards = {
-        c: {"code": c, "name": n, "name_en": en, "province_code": p, "current_name": cur, "formed_from": ff}
-        for c, n, en, p, cur, ff in raw["new_wards"]
-    }
-    old_provinces = {c: n for c, n in raw["old_provinces"]}
-    old_districts = {c: (n, p) for c, n, p in raw["old_districts"]}
-    old_wards = {c: (n, d) for c, n, d, _ in raw["old_wards"]}
-    former = {c: names for c, _, _, names in raw["old_wards"] if names}
-    by_old: dict[str, list] = defaultdict(list)
-    by_district: dict[str, list] = defaultdict(list)
-    by_new: dict[str, list] = defaultdict(list)
-    new_prov_of: dict[str, set] = defaultdict(set)
-    for old_code, district, new_code, kind, note in raw["edges"]:
-        if old_code:
-            by_old[old_code].append((new_code, kind, note))
-            new_prov_of[old_code].add(new_wards[new_code]["province_code"])
-        else:
-            by_district[district].append((new_code, kind, note))
-        by_new[new_code].append((old_code, district, kind, note))
-    wards_by_district: dict[str, list] = defaultdict(list)
-    for c, (_, d) in sorted(old_wards.items()):
-        wards_by_district[d].append(c)
-    districts_by_province: dict[str, list] = defaultdict(list)
-    for c, (_, p) in sorted(old_districts.items()):
-        districts_by_province[p].append(c)
-    new_by_prov: dict[str, list] = defaultdict(list)
-    for c, w in sorted(new_wards.items()):
-        new_by_prov[w["province_code"]].append(c)
-
-    index: dict[str, list] = defaultdict(list)
-    for c, n in old_provinces.items():
-        index[_bare(n)].append(("province", c))
-    for alias, c in _PROVINCE_ALIASES.items():
-        index[alias].append(("province", c))
-    for c, (n, _) in old_districts.items():
-        index[_bare(n)].append(("district", c))
-    for c, (n, _) in old_wards.items():
-        index[_bare(n)].append(("ward", c))
-        for alias in former.get(c, ()):
-            if (key := _bare(alias)) != _bare(n):
-                index[key].append(("ward_alias", c))
-        if c.startswith("D"):  # an unnumbered area named by a long phrase: its head is enough
-            head = _bare(n).split(" do huyen ")[0]
-            index[head].append(("ward", c))
-            index[head.replace("khu vuc ", "", 1)].append(("ward", c))
-    new_index: dict[str, list] = defaultdict(list)
-    for c, w in new_wards.items():
-        for name in {w["name"], w["current_name"]} - {""}:
-            new_index[_bare(name)].append(c)
-    new_province_index = {_bare(n): c for c, (n, _) in new_provinces.items()}
-    longest = max(len(k.split()) for k in index)
-    return Units(
-        new_provinces, new_wards, old_provinces, old_districts, old_wards,
-        dict(by_old), dict(by_district), dict(by_new), dict(wards_by_district),
-        dict(districts_by_province), dict(new_by_prov), dict(new_prov_of), dict(index), dict(new_index),
-        new_province_index, longest,
-    )
-
-
-@lru_cache(maxsize=1)
-def data() -> Units:
-    """The unit tables, loaded from the committed package data on first use."""
-    blob = resources.files("procedure_kb").joinpath("data/admin_units.json.gz").read_bytes()
-    return _build(json.loads(gzip.decompress(blob)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,149 +160,6 @@ def _resolved(query: str, u: Units, ward: str | None, district: str) -> AddressR
 
 def _not_found(query: str, why: NoteKind = NoteKind.NOT_FOUND) -> AddressResult:
     return AddressResult(query=query, status="not_found", note=why)
-
-
-# ---------------------------------------------------------------------------------------
-# Parsing
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Match:
-    start: int
-    end: int
-    level: str
-    code: str
-    typed: bool
-    single: bool  # one bare word: too weak on its own
-    type_word: str = ""  # the folded type word written before it ("thi tran")
-    alias: bool = False  # matched a name the ward had before an earlier merge
-    drop: bool = False
-
-
-def _matches(u: Units, toks: list[tuple[str, int]]) -> list[_Match]:
-    words = [t for t, _ in toks]
-    found: list[_Match] = []
-    for i in range(len(words)):
-        if after_street_word(words, i) and preceding_type(words, i) is None:
-            continue
-        levels = preceding_type(words, i)
-        for size in range(1, min(u.max_key_words, len(words) - i) + 1):
-            if toks[i + size - 1][1] != toks[i][1]:
-                break  # a name never spans a comma
-            key = " ".join(words[i:i + size])
-            for level, code in u.index.get(key, ()):
-                alias = level == "ward_alias"
-                level = "ward" if alias else level
-                if levels is not None and level not in levels:
-                    continue  # "Huyện Ba Chẽ" is not "Thị trấn Ba Chẽ"
-                if levels is None and key.replace(" ", "").isdigit():
-                    continue  # "5" alone is a house number, "Phường 5" is a ward
-                found.append(_Match(i, i + size, level, code, levels is not None, size == 1 and levels is None,
-                                    " ".join(words[i - type_word_size(words, i):i]), alias))
-    # A type word that introduces a name is not part of another name: in "Phường Đúc" the
-    # "Phường" is not the start of "Phượng Dực". When two typed readings collide, the type
-    # word of the later one wins unless it lies wholly inside the earlier name: "P. Tân Hòa
-    # TP. Hòa Bình" is not "Tân Hòa Thành", but "Xã Phương Đông" and "P. Phúc Xá Q. Ba Đình" stand.
-    typed = [(m, m.start - type_word_size(words, m.start)) for m in found if m.typed]
-    for b, ts in typed:
-        for a, _ in typed:
-            if a is b or not (a.start < b.start and ts < a.end):
-                continue
-            if a.start <= ts and b.start <= a.end:
-                b.drop = True
-            else:
-                a.drop = True
-    consumed: set[int] = set()
-    for b, ts in typed:
-        if not b.drop:
-            consumed.update(range(ts, b.start))
-    found = [m for m in found if not m.drop and not consumed.intersection(range(m.start, m.end))]
-    # An untyped name that is exactly a province's name is the province ("Thái Bình sáp nhập
-    # với Hưng Yên"), not the commune or town of that name somewhere else.
-    province_spans = {(m.start, m.end) for m in found if m.level == "province"}
-    found = [m for m in found if m.level == "province" or m.typed or (m.start, m.end) not in province_spans]
-    # A name inside a longer one is not a separate mention ("Chí Minh" in "Hồ Chí Minh"),
-    # unless the longer one crosses a third name ("Tân Phú | Đồng Nai" vs "Tân Phú Đông").
-    crossing = {id(o) for o in found for p in found if o.start < p.start < o.end < p.end or p.start < o.start < p.end < o.end}
-    return [m for m in found if not any(
-        o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-        and (o.typed or not m.typed) and id(o) not in crossing
-        for o in found
-    )]
-
-
-def _overlap(a: _Match, b: _Match) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _score_wards(u: Units, matches: list[_Match]) -> list[tuple[float, str, str]]:
-    """(score, ward code, district code) for every ward mention, with its district/province support."""
-    districts = [m for m in matches if m.level == "district"]
-    provinces = [m for m in matches if m.level == "province"]
-    scored: dict[str, float] = {}
-    for m in matches:
-        if m.level != "ward":
-            continue
-        district = u.old_wards[m.code][1]
-        province = u.old_districts[district][1]
-        score = (2.0 if m.single else 3.0) + (1.0 if m.typed else 0.0) - (0.5 if m.alias else 0.0)
-        score += max((2.0 + d.typed for d in districts if d.code == district and not _overlap(d, m)), default=0.0)
-        score += max((2.0 for p in provinces if p.code == province and not _overlap(p, m)), default=0.0)
-        # Few people write the old province; some write the new one.
-        if not any(p.code == province for p in provinces):
-            new_provs = u.new_provinces_of_old_ward.get(m.code, set())
-            if any(_new_province_mentioned(u, p, new_provs) and not _overlap(p, m) for p in provinces):
-                score += 1.0
-        scored[m.code] = max(scored.get(m.code, 0.0), score)
-    return sorted(((s, c, u.old_wards[c][1]) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
-
-
-def _new_province_mentioned(u: Units, m: _Match, new_provs: set[str]) -> bool:
-    name = _bare(u.old_provinces[m.code])
-    return u.new_province_index.get(name) in new_provs
-
-
-def _score_districts(u: Units, matches: list[_Match]) -> list[tuple[float, str]]:
-    provinces = [m for m in matches if m.level == "province"]
-    scored: dict[str, float] = {}
-    for m in matches:
-        if m.level != "district":
-            continue
-        prov = u.old_districts[m.code][1]
-        score = (1.5 if m.single else 2.0) + m.typed
-        score += max((2.0 for p in provinces if p.code == prov and not _overlap(p, m)), default=0.0)
-        # "Thị xã Sơn Tây" (Hà Nội) rather than "Huyện Sơn Tây" (Quảng Ngãi).
-        score += 0.5 * bool(m.type_word and fold_address(u.old_districts[m.code][0]).startswith(m.type_word + " "))
-        scored[m.code] = max(scored.get(m.code, 0.0), score)
-    return sorted(((s, c) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
-
-
-def _tie_break(u: Units, query: str, matches: list[_Match], top: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Same folded name in one place ("TT Yên Viên" / "Xã Yên Viên", "Sa Pa" / "Sa Pả"):
-    the type word and the diacritics the citizen wrote decide, when they do."""
-    typed = {m.code: m.type_word for m in matches if m.level == "ward" and m.typed}
-    accented = normalize_tone_placement(nfc(query)).lower()
-    has_marks = accented != fold_address(query)  # unaccented text cannot tell "Sa Pa" from "Sa Pả"
-
-    def bonus(ward: str) -> int:
-        name = u.old_wards[ward][0]
-        kind = _ward_type(name)
-        bare = name[len(kind):].strip().lower() if kind else name.lower()
-        # With its type word when one was written: "phường sa pa" is not in "phường sa pả, thị xã sa pa".
-        written = f"{kind.lower()} {bare}" if ward in typed else bare
-        return (typed.get(ward) == fold_address(kind)) + (has_marks and written in accented)
-
-    scores = {w: bonus(w) for w, _ in top}
-    best = max(scores.values())
-    return [(w, d) for w, d in top if scores[w] == best]
-
-
-def _ward_type(name: str) -> str:
-    for kind in ("Thị trấn", "Phường", "Xã", "Đặc khu"):
-        if name.startswith(kind + " "):
-            return kind
-    return ""
 
 
 def _ambiguous(query: str, u: Units, wards: list[tuple[str, str]]) -> AddressResult:
