@@ -149,6 +149,17 @@ FORM_OFFERS: dict[str, tuple[Text, str]] = {  # an intent the gate held back -> 
     "ask_new_address": (("Tra địa chỉ mới", "Find my new address"), "/ask_new_address"),
 }
 
+# ---------------------------------------------------------------- the volunteer guide (Vietnamese pages)
+
+GUIDE_NO_MATCH: Text = ("Không tìm thấy thủ tục phù hợp. Hãy thử cách gọi khác.", "No matching procedure. Try other words.")
+GUIDE_SEARCH_FAILED: Text = ("Tra cứu thủ tục đang gặp sự cố, chưa có kết quả. Thử lại sau ít phút hoặc gọi tổng đài {hotline}.",
+                             "The procedure search is not working right now. Try again in a few minutes or call {hotline}.")
+GUIDE_LEVELS = {"commune": "cấp xã", "province": "cấp tỉnh", "ministry": "cấp bộ", "other": "khác"}
+GUIDE_NO_UNIT = "(chưa ghi đơn vị)"
+GUIDE_NO_TIME = "Không quy định"
+GUIDE_NO_FEE = NO_INFO_VI
+GUIDE_SOURCE = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
+
 # ---------------------------------------------------------------- the reform FAQ's wrapper
 
 FAQ_LEGAL_BASIS: Text = ("Căn cứ: {refs}.", "Legal basis: {refs}.")
