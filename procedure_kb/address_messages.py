@@ -115,6 +115,15 @@ ANOTHER_ADDRESS: tuple[Text, Text] = (("Tra địa chỉ khác", "Another addres
                                       ("tra địa chỉ cũ khác", "look up another old address"))  # (title, payload)
 
 
+# ---------------------------------------------------------------- where a ticket belongs (operators, Vietnamese)
+
+PLACE_TOO_MANY = "Có quá nhiều nơi trùng tên; ghi thêm quận/huyện hoặc tỉnh/thành phố."
+PLACE_SAME_NEW_NAME = "Có {count} xã/phường mới tên như vậy; chọn đúng nơi."
+PLACE_SPLIT = "Địa bàn cũ này nay thuộc nhiều xã/phường mới (tùy đường, tổ dân phố); chọn đúng nơi."
+PLACE_NOT_FOUND = "Không tìm thấy xã/phường này."
+PLACE_LOOKUP_FAILED = "Không tra được địa bàn lúc này."
+
+
 # ---------------------------------------------------------------- wording a lookup result
 
 
