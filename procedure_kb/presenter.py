@@ -34,8 +34,6 @@ DOCS_IN_CARD = 3
 DOCS_PER_PAGE = 6
 STEPS_PER_PAGE = 4
 MAX_ITEM = 280  # characters of one document/step before it is cut (the portal text is long)
-FALLBACK_CONFIDENCE = 0.5  # when NLU gave up, answer only if the search is this sure
-FALLBACK_FAQ_SCORE = 80.0
 EXAMPLES_VI, EXAMPLES_EN = M.EXAMPLES_VI, M.EXAMPLES_EN
 
 
