@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import hotline, latest_intent, reply_language, user_text
 from procedure_kb import address_form as core
+from procedure_kb import units
 from procedure_kb.address_form import CANDIDATES, ISLAND, MAX_BUTTONS, SLOTS, FormState
 
 __all__ = ["understand", "answer_text", "ISLAND", "MAX_BUTTONS", "SLOTS", "CANDIDATES"]
@@ -51,9 +52,11 @@ class ValidateAddressForm(FormValidationAction):
     async def extract_addr_province(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot")
-        if requested in SLOTS and (latest_intent(tracker) or None) not in ANSWER_INTENTS:
+        if (requested in SLOTS and (latest_intent(tracker) or None) not in ANSWER_INTENTS
+                and not units.is_old_unit_name(user_text(tracker))):
             # Another request ("hỗ trợ tiền điện cho hộ nghèo" is not Thị trấn Tiên Điền):
-            # let its own rule answer it; the form asks again afterwards.
+            # let its own rule answer it; the form asks again afterwards. A bare unit name is
+            # always the answer, whatever intent the classifier guessed for it.
             return {}
         values = understand(tracker)
         if requested not in SLOTS:

@@ -12,6 +12,7 @@ in `units_data`, the reading of names in `units_match`, the wording in `address_
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -363,6 +364,21 @@ def old_wards(district_code: str) -> list[dict[str, str]]:
     """Wards of an old district (empty for an unknown code or an island district)."""
     u = data()
     return [_unit(c, u.old_wards[c][0]) for c in u.wards_by_district.get(str(district_code), [])]
+
+
+@functools.lru_cache(maxsize=1)
+def _old_bare_names() -> frozenset[str]:
+    u = data()
+    names = list(u.old_provinces.values()) + [n for n, _ in u.old_districts.values()] + [n for n, _ in u.old_wards.values()]
+    return frozenset(_bare(n) for n in names)
+
+
+def is_old_unit_name(text: Any) -> bool:
+    """True when the whole text is the name of an old province, district or ward
+    ("Thái Bình", "Phường Trần Hưng Đạo", "p tran hung dao"): a form's answer, whatever else it resembles."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_INPUT_CHARS:
+        return False
+    return _bare(text) in _old_bare_names()
 
 
 def find_old_units(text: Any, level: str, parent: str | None = None) -> list[dict[str, str]]:
