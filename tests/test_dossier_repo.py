@@ -9,22 +9,22 @@ import pytest
 from sqlalchemy import select
 
 from hotline.db import make_engine, make_session_factory, transaction
-from hotline.dossier_import import import_file, import_records, to_csv
-from hotline.dossier_lookup import (
-    BAD_CODE,
-    FOUND,
-    LIMITED,
-    NO_MATCH,
-    answer_text,
-    verify_and_lookup,
-)
 from hotline.dossiers import (
     Dossier,
     InvalidTransition,
+    answer_text,
     change_status,
     get_by_code,
     subscribe,
     view_of,
+)
+from hotline.dossiers.importer import import_file, import_records, to_csv
+from hotline.dossiers.lookup import (
+    BAD_CODE,
+    FOUND,
+    LIMITED,
+    NO_MATCH,
+    verify_and_lookup,
 )
 from hotline.notify import OutboxMessage
 from hotline.workcalendar import VN_TZ

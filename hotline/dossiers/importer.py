@@ -24,17 +24,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hotline.db import transaction
 from hotline.deadlines import ProcessingTime, due_at, naive_vn
-from hotline.dossier_codes import check_code
-from hotline.dossiers import (
-    FINISHED,
-    STATUSES,
-    Dossier,
-    DossierRecord,
-    DossierStatusEvent,
-    InvalidTransition,
-    StatusUpdate,
-    upsert_dossier,
-)
+from hotline.dossiers.codes import check_code
+from hotline.dossiers.enums import FINISHED, STATUSES, DossierStatus
+from hotline.dossiers.models import Dossier, DossierRecord, DossierStatusEvent, StatusUpdate
+from hotline.dossiers.service import InvalidTransition, upsert_dossier
 from hotline.masking import mask_phone, phone_digits
 from hotline.workcalendar import VN_TZ, now_vn, to_vn
 
@@ -66,20 +59,21 @@ _ALIASES = {
 }
 
 # Status wording of provincial systems → our statuses (folded keys).
+_S = DossierStatus
 _STATUS_WORDS = {
-    "received": "received", "da tiep nhan": "received", "tiep nhan": "received", "moi tiep nhan": "received",
-    "cho xu ly": "received",
-    "in_processing": "in_processing", "dang xu ly": "in_processing", "dang giai quyet": "in_processing",
-    "needs_additional_documents": "needs_additional_documents", "yeu cau bo sung": "needs_additional_documents",
-    "bo sung ho so": "needs_additional_documents", "cho bo sung": "needs_additional_documents",
-    "can bo sung": "needs_additional_documents",
-    "transferred": "transferred", "da chuyen": "transferred", "chuyen xu ly": "transferred",
-    "chuyen co quan khac": "transferred", "lien thong": "transferred",
-    "completed": "completed", "da co ket qua": "completed", "hoan thanh": "completed", "da giai quyet": "completed",
-    "cho tra ket qua": "completed", "da tra ket qua": "completed",
-    "returned": "returned", "refused": "returned", "tra lai": "returned", "tu choi": "returned",
-    "khong giai quyet": "returned", "tra lai ho so": "returned",
-    "withdrawn": "withdrawn", "rut ho so": "withdrawn", "da rut": "withdrawn", "cong dan rut ho so": "withdrawn",
+    "received": _S.RECEIVED, "da tiep nhan": _S.RECEIVED, "tiep nhan": _S.RECEIVED, "moi tiep nhan": _S.RECEIVED,
+    "cho xu ly": _S.RECEIVED,
+    "in_processing": _S.IN_PROCESSING, "dang xu ly": _S.IN_PROCESSING, "dang giai quyet": _S.IN_PROCESSING,
+    "needs_additional_documents": _S.NEEDS_DOCUMENTS, "yeu cau bo sung": _S.NEEDS_DOCUMENTS,
+    "bo sung ho so": _S.NEEDS_DOCUMENTS, "cho bo sung": _S.NEEDS_DOCUMENTS,
+    "can bo sung": _S.NEEDS_DOCUMENTS,
+    "transferred": _S.TRANSFERRED, "da chuyen": _S.TRANSFERRED, "chuyen xu ly": _S.TRANSFERRED,
+    "chuyen co quan khac": _S.TRANSFERRED, "lien thong": _S.TRANSFERRED,
+    "completed": _S.COMPLETED, "da co ket qua": _S.COMPLETED, "hoan thanh": _S.COMPLETED, "da giai quyet": _S.COMPLETED,
+    "cho tra ket qua": _S.COMPLETED, "da tra ket qua": _S.COMPLETED,
+    "returned": _S.RETURNED, "refused": _S.RETURNED, "tra lai": _S.RETURNED, "tu choi": _S.RETURNED,
+    "khong giai quyet": _S.RETURNED, "tra lai ho so": _S.RETURNED,
+    "withdrawn": _S.WITHDRAWN, "rut ho so": _S.WITHDRAWN, "da rut": _S.WITHDRAWN, "cong dan rut ho so": _S.WITHDRAWN,
 }
 
 _DATE_FORMATS = (
@@ -122,9 +116,9 @@ def parse_moment(value: Any, field_name: str) -> datetime | None:
 def parse_status(value: Any) -> str:
     key = _fold(value or "")
     if key.replace(" ", "_") in STATUSES:
-        return key.replace(" ", "_")
+        return DossierStatus(key.replace(" ", "_")).value
     if key in _STATUS_WORDS:
-        return _STATUS_WORDS[key]
+        return _STATUS_WORDS[key].value
     raise RecordError(f"status: unknown value {str(value)[:40]!r}")
 
 

@@ -1,185 +1,45 @@
-"""Dossiers (hồ sơ): tables, status rules and the repository functions every entry point uses.
+"""Dossier operations, each taking a Session: status rules, upsert, subscriptions, the reader's view.
 
-Moments are stored as naive Vietnam wall-clock time (the service runs in one time zone and
-SQLite keeps no offsets); `hotline.deadlines.naive_vn` converts on the way in.
-The applicant's phone is never stored in full: only a masked form for operators and the
-last four digits the citizen proves knowledge of.
+Moments are stored as naive Vietnam wall-clock time; `hotline.deadlines.naive_vn` converts on
+the way in. Texts come from `hotline.dossiers.messages`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    select,
-)
-from sqlalchemy.orm import Session, relationship
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from hotline.db import Base
 from hotline.deadlines import days_late, is_due_soon, is_overdue, naive_vn
+from hotline.dossiers.enums import CLOCK_RUNNING, FINISHED, STATUSES, DossierStatus
+from hotline.dossiers.messages import status_change_text, status_label
+from hotline.dossiers.models import Dossier, DossierRecord, DossierStatusEvent, DossierSubscription
 from hotline.masking import mask_phone, phone_digits
+from hotline.notify import enqueue_message
 from hotline.workcalendar import now_vn, to_vn
 
 log = logging.getLogger(__name__)
 
-RECEIVED = "received"
-IN_PROCESSING = "in_processing"
-NEEDS_DOCUMENTS = "needs_additional_documents"
-TRANSFERRED = "transferred"
-COMPLETED = "completed"
-RETURNED = "returned"
-WITHDRAWN = "withdrawn"
-
-STATUSES = (RECEIVED, IN_PROCESSING, NEEDS_DOCUMENTS, TRANSFERRED, COMPLETED, RETURNED, WITHDRAWN)
-FINISHED = frozenset({COMPLETED, RETURNED, WITHDRAWN})  # nothing more is owed to the citizen
-OPEN = tuple(s for s in STATUSES if s not in FINISHED)
-# The deadline runs only while the agency holds the dossier: waiting for the citizen's extra
-# documents stops the clock, and the agency sets a new appointment date when they arrive.
-CLOCK_RUNNING = (RECEIVED, IN_PROCESSING, TRANSFERRED)
-
 # Which status may follow which. Finished dossiers stay finished: a refused or withdrawn
 # dossier that comes back is a new dossier with a new code in the provincial systems.
+_S = DossierStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
-    RECEIVED: frozenset({IN_PROCESSING, NEEDS_DOCUMENTS, TRANSFERRED, COMPLETED, RETURNED, WITHDRAWN}),
-    IN_PROCESSING: frozenset({NEEDS_DOCUMENTS, TRANSFERRED, COMPLETED, RETURNED, WITHDRAWN}),
-    NEEDS_DOCUMENTS: frozenset({IN_PROCESSING, RECEIVED, TRANSFERRED, RETURNED, WITHDRAWN}),
-    TRANSFERRED: frozenset({IN_PROCESSING, NEEDS_DOCUMENTS, COMPLETED, RETURNED, WITHDRAWN}),
-    COMPLETED: frozenset(),
-    RETURNED: frozenset(),
-    WITHDRAWN: frozenset(),
+    _S.RECEIVED: frozenset({_S.IN_PROCESSING, _S.NEEDS_DOCUMENTS, _S.TRANSFERRED, _S.COMPLETED, _S.RETURNED,
+                            _S.WITHDRAWN}),
+    _S.IN_PROCESSING: frozenset({_S.NEEDS_DOCUMENTS, _S.TRANSFERRED, _S.COMPLETED, _S.RETURNED, _S.WITHDRAWN}),
+    _S.NEEDS_DOCUMENTS: frozenset({_S.IN_PROCESSING, _S.RECEIVED, _S.TRANSFERRED, _S.RETURNED, _S.WITHDRAWN}),
+    _S.TRANSFERRED: frozenset({_S.IN_PROCESSING, _S.NEEDS_DOCUMENTS, _S.COMPLETED, _S.RETURNED, _S.WITHDRAWN}),
+    _S.COMPLETED: frozenset(),
+    _S.RETURNED: frozenset(),
+    _S.WITHDRAWN: frozenset(),
 }
-
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    RECEIVED: ("Đã tiếp nhận", "Received"),
-    IN_PROCESSING: ("Đang xử lý", "In processing"),
-    NEEDS_DOCUMENTS: ("Cần bổ sung hồ sơ", "Additional documents needed"),
-    TRANSFERRED: ("Đã chuyển cơ quan khác xử lý", "Transferred to another agency"),
-    COMPLETED: ("Đã có kết quả", "Completed — result ready"),
-    RETURNED: ("Trả lại / từ chối", "Returned / refused"),
-    WITHDRAWN: ("Đã rút hồ sơ", "Withdrawn"),
-}
-
-
-def status_label(status: str, lang: str = "vi") -> str:
-    vi, en = STATUS_LABELS.get(status, (status, status))
-    return en if lang == "en" else vi
 
 
 class InvalidTransition(ValueError):
     """A status change the rules do not allow (e.g. completed → in processing)."""
-
-
-class Dossier(Base):
-    __tablename__ = "dossiers"
-
-    id = Column(Integer, primary_key=True)
-    code = Column(String(40), nullable=False, unique=True)
-    procedure_code = Column(String(20), nullable=False, default="")
-    procedure_name = Column(String(400), nullable=False, default="")
-    agency = Column(String(200), nullable=False, default="")
-    ward_code = Column(String(10), nullable=False, default="")
-    ward_name = Column(String(120), nullable=False, default="")
-    province_name = Column(String(120), nullable=False, default="")
-    received_at = Column(DateTime, nullable=False)
-    due_at = Column(DateTime, nullable=True)
-    status = Column(String(40), nullable=False, default=RECEIVED)
-    status_message = Column(Text, nullable=False, default="")
-    status_changed_at = Column(DateTime, nullable=False)
-    completed_at = Column(DateTime, nullable=True)
-    phone_masked = Column(String(20), nullable=False, default="")
-    phone_last4 = Column(String(4), nullable=False, default="")
-    source = Column(String(20), nullable=False, default="import")
-    updated_at = Column(DateTime, nullable=False)
-
-    events = relationship(
-        "DossierStatusEvent", back_populates="dossier", order_by="DossierStatusEvent.occurred_at",
-        cascade="all, delete-orphan",
-    )
-    subscriptions = relationship("DossierSubscription", back_populates="dossier", cascade="all, delete-orphan")
-
-    __table_args__ = (
-        Index("ix_dossiers_status_due_at", "status", "due_at"),
-        Index("ix_dossiers_due_at", "due_at"),
-    )
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED
-
-
-class DossierStatusEvent(Base):
-    __tablename__ = "dossier_status_events"
-
-    id = Column(Integer, primary_key=True)
-    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
-    status = Column(String(40), nullable=False)
-    message = Column(Text, nullable=False, default="")
-    occurred_at = Column(DateTime, nullable=False)
-    source = Column(String(20), nullable=False, default="import")
-
-    dossier = relationship("Dossier", back_populates="events")
-
-    __table_args__ = (UniqueConstraint("dossier_id", "status", "occurred_at", name="uq_dossier_status_events_moment"),)
-
-
-class DossierSubscription(Base):
-    __tablename__ = "dossier_subscriptions"
-
-    id = Column(Integer, primary_key=True)
-    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
-    channel = Column(String(20), nullable=False)  # "telegram" | "zalo" | "web" | "rest"
-    recipient = Column(String(200), nullable=False)
-    language = Column(String(2), nullable=False, default="vi")
-    active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime, nullable=False)
-
-    dossier = relationship("Dossier", back_populates="subscriptions")
-
-    __table_args__ = (
-        UniqueConstraint("dossier_id", "channel", "recipient", name="uq_dossier_subscriptions_target"),
-    )
-
-
-# ------------------------------------------------------------------ phone handling
-
-# ------------------------------------------------------------------ records coming in
-
-@dataclass
-class StatusUpdate:
-    status: str
-    occurred_at: datetime
-    message: str = ""
-
-
-@dataclass
-class DossierRecord:
-    """One dossier as an import file or the provincial API describes it (already validated)."""
-
-    code: str
-    received_at: datetime
-    status: str
-    status_at: datetime
-    procedure_code: str = ""
-    procedure_name: str = ""
-    agency: str = ""
-    ward_code: str = ""
-    ward_name: str = ""
-    province_name: str = ""
-    due_at: datetime | None = None
-    message: str = ""
-    phone: str = ""
-    history: list[StatusUpdate] = field(default_factory=list)
 
 
 @dataclass
@@ -316,28 +176,15 @@ def subscribe(session: Session, dossier: Dossier, channel: str, recipient: str, 
     return True
 
 
-def status_change_text(dossier: Dossier, lang: str = "vi") -> str:
-    """The notice a subscriber receives; no personal data beyond the code they gave."""
-    label = status_label(dossier.status, lang)
-    message = f" — {dossier.status_message}" if dossier.status_message else ""
-    if lang == "en":
-        return f"Dossier {dossier.code}: the status is now “{label}”{message}."
-    return f"Hồ sơ {dossier.code}: trạng thái mới là “{label}”{message}."
-
-
 def notify_subscribers(session: Session, dossier: Dossier) -> int:
     """Queue the status-change notice to every active subscriber through the outbox."""
     subscriptions = [s for s in dossier.subscriptions if s.active] if dossier.id else []
     if not subscriptions:
         return 0
-    try:
-        from hotline.notify import enqueue_message
-    except ImportError:  # the outbox module is not installed yet: nothing can be delivered
-        log.warning("dossier %s changed status but hotline.notify is missing", dossier.code)
-        return 0
     for subscription in subscriptions:
         enqueue_message(session, subscription.channel, subscription.recipient,
-                        status_change_text(dossier, subscription.language))
+                        status_change_text(dossier.code, dossier.status, dossier.status_message,
+                                           subscription.language))
     return len(subscriptions)
 
 
@@ -380,6 +227,6 @@ def view_of(dossier: Dossier, now: datetime | None = None) -> DossierView:
         last_message=dossier.status_message, phone_masked=dossier.phone_masked,
         overdue=is_overdue(due, now, clock_stopped),
         due_soon=is_due_soon(due, now, clock_stopped),
-        days_late=days_late(due, now, completed_at=completed_at) if dossier.status == COMPLETED
+        days_late=days_late(due, now, completed_at=completed_at) if dossier.status == DossierStatus.COMPLETED
         else (days_late(due, now) if not clock_stopped else 0),
     )

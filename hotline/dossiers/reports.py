@@ -17,7 +17,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.deadlines import days_late, naive_vn
-from hotline.dossiers import CLOCK_RUNNING, COMPLETED, Dossier
+from hotline.dossiers.enums import CLOCK_RUNNING, DossierStatus
+from hotline.dossiers.models import Dossier
 from hotline.workcalendar import now_vn, to_vn
 
 
@@ -114,13 +115,13 @@ def overdue_rate_by_month(
     """Per month of due date (up to now): dossiers due, completed late, still overdue."""
     now_naive = naive_vn(to_vn(now or now_vn()))
     month = _month_expression(session).label("month")
-    late_done = case((and_(Dossier.status == COMPLETED, Dossier.completed_at > Dossier.due_at), 1), else_=0)
+    late_done = case((and_(Dossier.status == DossierStatus.COMPLETED, Dossier.completed_at > Dossier.due_at), 1), else_=0)
     still = case((Dossier.status.in_(CLOCK_RUNNING), 1), else_=0)
     query = (
         select(month, func.count(Dossier.id), func.sum(late_done), func.sum(still))
         .where(Dossier.due_at.is_not(None), Dossier.due_at < now_naive)
         # Withdrawn/refused dossiers and those waiting for the citizen owe nothing on time.
-        .where(Dossier.status.in_((COMPLETED, *CLOCK_RUNNING)))
+        .where(Dossier.status.in_((DossierStatus.COMPLETED, *CLOCK_RUNNING)))
         .group_by(month).order_by(month)
     )
     if since:  # "YYYY-MM": bound the scan on the due_at index, not after the fact
