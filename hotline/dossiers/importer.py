@@ -23,11 +23,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hotline.db import transaction
-from hotline.deadlines import ProcessingTime, due_at, naive_vn
+from hotline.deadlines import ProcessingTime, due_at
 from hotline.dossiers.codes import check_code
 from hotline.dossiers.enums import FINISHED, STATUSES, DossierStatus
 from hotline.dossiers.models import Dossier, DossierRecord, DossierStatusEvent, StatusUpdate
-from hotline.dossiers.service import InvalidTransition, upsert_dossier
+from hotline.dossiers.service import InvalidTransition, aware, upsert_dossier
 from hotline.masking import mask_phone, phone_digits
 from hotline.workcalendar import VN_TZ, now_vn, to_vn
 
@@ -260,13 +260,13 @@ class ImportReport:
 
 def _insert_new(session: Session, records: list[DossierRecord], source: str) -> None:
     """Fast path for dossiers not yet stored: Core bulk inserts (the 200,000-row import)."""
-    now = naive_vn(now_vn())
+    now = now_vn()
     session.execute(insert(Dossier.__table__), [
         dict(code=r.code, procedure_code=r.procedure_code, procedure_name=r.procedure_name, agency=r.agency,
              ward_code=r.ward_code, ward_name=r.ward_name, province_name=r.province_name,
-             received_at=naive_vn(r.received_at), due_at=naive_vn(r.due_at), status=r.status,
-             status_message=r.message, status_changed_at=naive_vn(r.status_at),
-             completed_at=naive_vn(r.status_at) if r.status in FINISHED else None,
+             received_at=aware(r.received_at), due_at=aware(r.due_at), status=r.status,
+             status_message=r.message, status_changed_at=aware(r.status_at),
+             completed_at=aware(r.status_at) if r.status in FINISHED else None,
              phone_masked=mask_phone(r.phone), phone_last4=r.phone[-4:], source=source, updated_at=now)
         for r in records
     ])
@@ -276,7 +276,7 @@ def _insert_new(session: Session, records: list[DossierRecord], source: str) -> 
     events, seen = [], set()
     for r in records:
         for update in [*r.history, StatusUpdate(r.status, r.status_at, r.message)]:
-            key = (ids[r.code], update.status, naive_vn(update.occurred_at))
+            key = (ids[r.code], update.status, aware(update.occurred_at))
             if key in seen:
                 continue
             seen.add(key)

@@ -1,7 +1,8 @@
 """Dossier tables (dossiers, their status history, subscriptions) and the record shape coming in.
 
-Moments are stored as naive Vietnam wall-clock time (the service runs in one time zone and
-SQLite keeps no offsets); the service converts on the way in.
+Moments are aware datetimes stored as UTC (`hotline.dbtypes.UTCDateTime`, like every other
+hotline table; migration 0008 converted the older Vietnam wall-clock rows). Vietnam time is
+only for display and for the working-day calendar (`hotline.workcalendar.to_vn`).
 The applicant's phone is never stored in full: only a masked form for operators and the
 last four digits the citizen proves knowledge of.
 """
@@ -14,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from hotline.db import Base
+from hotline.dbtypes import UTCDateTime
 from hotline.dossiers.enums import FINISHED, DossierStatus
 
 
@@ -39,16 +40,16 @@ class Dossier(Base):
     ward_code = Column(String(10), nullable=False, default="")
     ward_name = Column(String(120), nullable=False, default="")
     province_name = Column(String(120), nullable=False, default="")
-    received_at = Column(DateTime, nullable=False)
-    due_at = Column(DateTime, nullable=True)
+    received_at = Column(UTCDateTime, nullable=False)
+    due_at = Column(UTCDateTime, nullable=True)
     status = Column(String(40), nullable=False, default=DossierStatus.RECEIVED.value)
     status_message = Column(Text, nullable=False, default="")
-    status_changed_at = Column(DateTime, nullable=False)
-    completed_at = Column(DateTime, nullable=True)
+    status_changed_at = Column(UTCDateTime, nullable=False)
+    completed_at = Column(UTCDateTime, nullable=True)
     phone_masked = Column(String(20), nullable=False, default="")
     phone_last4 = Column(String(4), nullable=False, default="")
     source = Column(String(20), nullable=False, default="import")
-    updated_at = Column(DateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
 
     events = relationship(
         "DossierStatusEvent", back_populates="dossier", order_by="DossierStatusEvent.occurred_at",
@@ -73,7 +74,7 @@ class DossierStatusEvent(Base):
     dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
     status = Column(String(40), nullable=False)
     message = Column(Text, nullable=False, default="")
-    occurred_at = Column(DateTime, nullable=False)
+    occurred_at = Column(UTCDateTime, nullable=False)
     source = Column(String(20), nullable=False, default="import")
 
     dossier = relationship("Dossier", back_populates="events")
@@ -90,7 +91,7 @@ class DossierSubscription(Base):
     recipient = Column(String(200), nullable=False)
     language = Column(String(2), nullable=False, default="vi")
     active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
 
     dossier = relationship("Dossier", back_populates="subscriptions")
 

@@ -1,7 +1,7 @@
 """Dossier operations, each taking a Session: status rules, upsert, subscriptions, the reader's view.
 
-Moments are stored as naive Vietnam wall-clock time; `hotline.deadlines.naive_vn` converts on
-the way in. Texts come from `hotline.dossiers.messages`.
+Moments go in and come out aware (stored as UTC); a naive moment handed in is taken as Vietnam
+time, as everywhere in the calendar. Texts come from `hotline.dossiers.messages`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.deadlines import days_late, is_due_soon, is_overdue, naive_vn
+from hotline.deadlines import days_late, is_due_soon, is_overdue
 from hotline.dossiers.enums import CLOCK_RUNNING, FINISHED, STATUSES, DossierStatus
 from hotline.dossiers.messages import status_change_text, status_label
 from hotline.dossiers.models import Dossier, DossierRecord, DossierStatusEvent, DossierSubscription
@@ -36,6 +36,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     _S.RETURNED: frozenset(),
     _S.WITHDRAWN: frozenset(),
 }
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """An aware moment for a UTC column (naive input is Vietnam time, as in the calendar)."""
+    return to_vn(moment) if moment is not None else None
 
 
 class InvalidTransition(ValueError):
@@ -67,7 +72,7 @@ def check_transition(current: str, new: str) -> None:
 
 
 def _add_event(session: Session, dossier: Dossier, status: str, message: str, at: datetime, source: str) -> bool:
-    at = naive_vn(at)
+    at = aware(at)
     for event in dossier.events:
         if event.status == status and event.occurred_at == at:
             return False
@@ -89,13 +94,13 @@ def change_status(
     if new_status == dossier.status:
         if message and message != dossier.status_message:
             dossier.status_message = message
-            dossier.updated_at = naive_vn(now_vn())
+            dossier.updated_at = now_vn()
         return False
     dossier.status = new_status
     dossier.status_message = message or ""
-    dossier.status_changed_at = naive_vn(at)
-    dossier.completed_at = naive_vn(at) if new_status in FINISHED else None
-    dossier.updated_at = naive_vn(now_vn())
+    dossier.status_changed_at = aware(at)
+    dossier.completed_at = aware(at) if new_status in FINISHED else None
+    dossier.updated_at = now_vn()
     _add_event(session, dossier, new_status, message, at, source)
     notify_subscribers(session, dossier)
     return True
@@ -105,7 +110,7 @@ def _fields_of(record: DossierRecord) -> dict:
     fields = dict(
         procedure_code=record.procedure_code, procedure_name=record.procedure_name, agency=record.agency,
         ward_code=record.ward_code, ward_name=record.ward_name, province_name=record.province_name,
-        received_at=naive_vn(record.received_at), due_at=naive_vn(record.due_at),
+        received_at=aware(record.received_at), due_at=aware(record.due_at),
     )
     if record.phone:
         fields.update(phone_masked=mask_phone(record.phone), phone_last4=phone_digits(record.phone)[-4:])
@@ -125,12 +130,12 @@ def upsert_dossier(
     if dossier is None:
         dossier = Dossier(
             code=record.code, status=record.status, status_message=record.message or "",
-            status_changed_at=naive_vn(record.status_at), source=source, updated_at=naive_vn(now_vn()),
-            completed_at=naive_vn(record.status_at) if record.status in FINISHED else None,
+            status_changed_at=aware(record.status_at), source=source, updated_at=now_vn(),
+            completed_at=aware(record.status_at) if record.status in FINISHED else None,
             **{"phone_masked": "", "phone_last4": "", **fields},
         )
         session.add(dossier)
-        for update in sorted(record.history, key=lambda u: naive_vn(u.occurred_at)):
+        for update in sorted(record.history, key=lambda u: aware(u.occurred_at)):
             _add_event(session, dossier, update.status, update.message, update.occurred_at, source)
         _add_event(session, dossier, record.status, record.message, record.status_at, source)
         return UpsertResult(dossier, created=True, changed=True)
@@ -152,7 +157,7 @@ def upsert_dossier(
         dossier.status_message = record.message
         changed = True
     if changed:
-        dossier.updated_at = naive_vn(now_vn())
+        dossier.updated_at = now_vn()
     return UpsertResult(dossier, changed=changed, status_changed=status_changed)
 
 
@@ -171,7 +176,7 @@ def subscribe(session: Session, dossier: Dossier, channel: str, recipient: str, 
         return not was_active
     session.add(DossierSubscription(
         dossier=dossier, channel=channel, recipient=recipient, language=language,
-        created_at=naive_vn(now_vn()),
+        created_at=now_vn(),
     ))
     return True
 

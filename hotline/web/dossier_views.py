@@ -34,7 +34,7 @@ def _find(session, code: str):
     ).scalar_one_or_none()
     if dossier is None:
         return None, None
-    # History rows are stored as naive Vietnam time; the page's formatter expects aware ones.
+    # Shown in Vietnam time.
     events = [dict(occurred_at=to_vn(e.occurred_at), status=e.status, message=e.message, source=e.source)
               for e in dossier.events]
     return view_of(dossier), events
