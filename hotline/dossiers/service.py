@@ -17,6 +17,7 @@ from hotline.deadlines import days_late, is_due_soon, is_overdue
 from hotline.dossiers.enums import CLOCK_RUNNING, FINISHED, STATUSES, DossierStatus
 from hotline.dossiers.messages import status_change_text, status_label
 from hotline.dossiers.models import Dossier, DossierRecord, DossierStatusEvent, DossierSubscription
+from hotline.enums import Channel
 from hotline.masking import mask_phone, phone_digits
 from hotline.notify import enqueue_message
 from hotline.workcalendar import now_vn, to_vn
@@ -161,8 +162,16 @@ def upsert_dossier(
     return UpsertResult(dossier, changed=changed, status_changed=status_changed)
 
 
-def subscribe(session: Session, dossier: Dossier, channel: str, recipient: str, language: str = "vi") -> bool:
-    """Ask to be told of status changes; True when newly subscribed (repeats are harmless)."""
+def subscribe(session: Session, dossier: Dossier, channel: Channel | str, recipient: str,
+              language: str = "vi") -> bool:
+    """Ask to be told of status changes; True when newly subscribed (repeats are harmless).
+
+    ValueError for a channel the outbox cannot deliver to (a logged phone call, the API).
+    """
+    channel = Channel(channel)
+    if not channel.can_receive_replies:
+        raise ValueError(f"status changes cannot be sent to the {channel.value} channel")
+    channel = channel.value  # the column holds the plain value
     existing = session.execute(
         select(DossierSubscription).where(
             DossierSubscription.dossier_id == dossier.id,
