@@ -66,3 +66,25 @@ def test_dossier_times_become_utc_and_come_back(database_url):
         upgrade(database_url)
     finally:
         engine.dispose()
+
+
+def test_the_overdue_rate_groups_by_the_vietnam_month_of_the_due_date(database_url):
+    from hotline.db import transaction
+    from hotline.dossiers import DossierRecord, upsert_dossier
+    from hotline.dossiers.reports import overdue_rate_by_month
+
+    def vn(*args) -> datetime:
+        return datetime(*args, tzinfo=VN_TZ)
+
+    engine = make_engine(database_url)
+    try:
+        sessions = make_session_factory(engine)
+        with transaction(sessions) as session:
+            # Due 00:30 on 1 April in Vietnam: still 31 March in UTC, an April dossier here.
+            upsert_dossier(session, DossierRecord(code=CODE, received_at=vn(2026, 3, 2, 9, 0), status="in_processing",
+                                                  status_at=vn(2026, 3, 2, 9, 0), due_at=vn(2026, 4, 1, 0, 30)))
+        with sessions() as session:
+            months = overdue_rate_by_month(session, vn(2026, 4, 10, 12, 0), since="2026-04")
+        assert [(m.period, m.due, m.still_overdue) for m in months] == [("2026-04", 1, 1)]
+    finally:
+        engine.dispose()
