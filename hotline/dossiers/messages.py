@@ -2,8 +2,8 @@
 
 Change what the assistant says about dossiers here and nowhere else: the actions, the console,
 the JSON API and the status-change pushes all render from `TEXTS`. Placeholders are
-`str.format` fields; the language policy is one rule (`text`): English when the conversation is
-English, Vietnamese otherwise. The hotline number is never written here: it comes from
+`str.format` fields; the language policy is the assistant's one (`procedure_kb.i18n`): English
+when the conversation is English, Vietnamese otherwise. The hotline number is never written here: it comes from
 `settings.hotline_phone` (HOTLINE_PHONE), passed in or read from the environment.
 """
 
@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 from hotline.dossiers.enums import DossierStatus, FetchKind, LookupOutcomeKind
 from hotline.workcalendar import to_vn
+from procedure_kb.i18n import Text, say
 
 if TYPE_CHECKING:  # types only: the renderers take the results of those modules
     from hotline.dossiers.lookup import LookupOutcome
     from hotline.dossiers.service import DossierView
 
 # key → (vi, en)
-TEXTS: dict[str, tuple[str, str]] = {
+TEXTS: dict[str, Text] = {
     # ---- why a typed code was refused (hotline.dossiers.codes)
     "code.empty": ("Bạn chưa nhập mã hồ sơ.", "You did not enter a dossier code."),
     "code.too_long": ("Mã hồ sơ quá dài, có lẽ đã dán nhầm nội dung.", "That is too long to be a dossier code."),
@@ -145,10 +146,8 @@ TICKET_STATE_OVERDUE = "quá hạn {days} ngày làm việc"
 
 
 def text(key: str, lang: str = "vi", **values: object) -> str:
-    """The text `key` in the reply language ("en", else Vietnamese), placeholders filled."""
-    vi, en = TEXTS[key]
-    template = en if lang == "en" else vi
-    return template.format(**values) if values else template
+    """The text `key` in the reply language (the assistant's one policy), placeholders filled."""
+    return say(TEXTS[key], lang, **values)
 
 
 def configured_hotline() -> str:
