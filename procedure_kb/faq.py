@@ -154,7 +154,7 @@ def faq_entry(entry_id: str) -> FaqEntry | None:
     return next((e for e in load_faq() if e.id == entry_id), None) if entry_id else None
 
 
-def render_answer(entry: FaqEntry, lang: str = "vi", hotline: str = "1800 1096") -> str:
+def render_answer(entry: FaqEntry, lang: str, hotline: str) -> str:
     """The reply text: answer, legal basis by name and number, check date, hotline caveat."""
     text = (entry.answer_en if is_en(lang) else entry.answer_vi).replace("{hotline}", hotline)
     lines = [text]
