@@ -131,12 +131,12 @@ async def create(request: web.Request) -> web.Response:
             return _error(400, f"{key} must be a string")
     fields.setdefault("channel", "api")
     try:
-        ticket = await asyncio.to_thread(tickets.open_ticket, request.app[SESSIONS], **fields)
+        opened = await asyncio.to_thread(tickets.open_ticket, request.app[SESSIONS], **fields)
     except TypeError:
         return _error(400, "kind and description are required")
     except tickets.TicketError as error:
         return _error(400, str(error))
-    return web.json_response(ticket_json(ticket), status=201 if ticket.created else 200)
+    return web.json_response(ticket_json(opened.ticket), status=201 if opened.created else 200)
 
 
 @token_required

@@ -24,6 +24,14 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from hotline import analytics, canned, lookup_limits, places, reports, tickets, users
 from hotline.masking import mask_personal_data
+from hotline.tickets.messages import (
+    EVENT_LABELS,
+    PRIORITY_BY_NAME,
+    PRIORITY_LABELS,
+    REASON_LABELS,
+    SLA_LABELS,
+    STATUS_LABELS,
+)
 from hotline.triage import KINDS
 from hotline.users import User, find_user, get_user, list_users, session_user
 from hotline.web.app import SETTINGS, run_db
@@ -40,28 +48,10 @@ QUEUES = {
     "province": "Theo tỉnh/thành",
     "kind": "Theo loại",
 }
-STATUS_LABELS = {
-    "new": "Mới", "triaged": "Đã phân loại", "assigned": "Đã nhận", "in_progress": "Đang xử lý",
-    "waiting_for_citizen": "Chờ công dân", "resolved": "Đã giải quyết", "closed": "Đã đóng",
-}
 KIND_LABELS = reports.KIND_LABELS
-SLA_LABELS = {"ok": "Trong hạn", "due_soon": "Sắp đến hạn", "breached": "Quá hạn", "met": "Đã phản hồi đúng hạn"}
-PRIORITY_LABELS = {1: "Cao", 2: "Bình thường", 3: "Thấp"}
-PRIORITY_BY_NAME = {"high": "Cao", "normal": "Bình thường", "low": "Thấp"}
 CHANNEL_LABELS = {"web": "Trợ lý trên web", "telegram": "Telegram", "rest": "Trợ lý (REST)", "phone": "Điện thoại",
                   "api": "API"}
 CHANNEL_SHORT = {"web": "Web", "telegram": "Telegram", "rest": "REST", "phone": "Điện thoại", "api": "API"}
-EVENT_LABELS = {
-    "created": "Tiếp nhận", "claimed": "Nhận xử lý", "assigned": "Giao việc", "status": "Đổi trạng thái",
-    "priority": "Đổi ưu tiên", "note": "Ghi chú", "reply": "Trả lời công dân", "resolved": "Giải quyết",
-    "reopened": "Mở lại", "rated": "Công dân đánh giá", "citizen_message": "Công dân nhắn thêm",
-    "phone_revealed": "Xem số điện thoại",
-}
-REASON_LABELS = {
-    "refused_due_to_reorganisation": "từ chối hồ sơ vì sắp xếp đơn vị hành chính",
-    "overdue_dossier": "hồ sơ quá hạn", "extra_payment_demanded": "bị đòi tiền ngoài quy định",
-    "marked_urgent": "công dân báo gấp",
-}
 ACTIONS = ("claim", "assign", "status", "priority", "note", "reply", "resolve", "reopen", "phone")
 SECURITY_HEADERS = {
     # Only our own console.js may run (no inline script): a second wall behind autoescape.
@@ -228,7 +218,7 @@ def _date(text: str) -> date | None:
 def _filters(query) -> tuple[tickets.QueueFilter, dict[str, str]]:
     """The queue filter from the page's query string, and the values to show back in the form."""
     status = query.get("status", "")
-    status = status if status in tickets.STATUSES else ""
+    status = status if status in list(tickets.TicketStatus) else ""
     priority = query.get("priority", "")
     priority = priority if priority in ("1", "2", "3") else ""
     commune = re.sub(r"[^0-9A-Za-z]", "", query.get("commune", ""))[:16]
@@ -520,7 +510,7 @@ def _create_from_call(session, user_id: int, form: dict, ward: dict | None) -> t
     description = form["description"]
     if procedure and not code:
         description += f"\nThủ tục: {procedure}"  # a name only: keep the caller's words with the complaint
-    ticket, created = tickets.create_ticket(
+    opened = tickets.open_ticket(
         session, kind=form["kind"], description=description, channel="phone",
         channel_message_id=f"call:{form['intake_id']}", phone=form["phone"], contact_consent=bool(form.get("consent")),
         citizen_name=form["citizen_name"], occurred=form["occurred"],
@@ -529,9 +519,9 @@ def _create_from_call(session, user_id: int, form: dict, ward: dict | None) -> t
         province_code=ward and ward["province_code"], province_name=ward and ward["province"],
         procedure_code=code.group(0) if code else None, dossier_code=form["dossier_code"] or None, taken_by=user,
     )
-    if created and form.get("claim"):
-        tickets.claim(session, ticket.id, user)
-    return ticket
+    if opened.created and form.get("claim"):
+        tickets.claim(session, opened.ticket.id, user)
+    return opened.ticket
 
 
 async def intake(request: web.Request) -> web.Response:
