@@ -24,6 +24,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from hotline import analytics, canned, lookup_limits, places, reports, tickets, users
 from hotline.masking import mask_personal_data
+from hotline.tickets import messages
 from hotline.tickets.messages import (
     EVENT_LABELS,
     PRIORITY_BY_NAME,
@@ -33,7 +34,7 @@ from hotline.tickets.messages import (
     STATUS_LABELS,
 )
 from hotline.triage import KINDS
-from hotline.users import User, find_user, get_user, list_users, session_user
+from hotline.users import User, get_user, list_users, session_user
 from hotline.web.app import SETTINGS, run_db
 from hotline.workcalendar import VN_TZ
 
@@ -52,7 +53,7 @@ KIND_LABELS = reports.KIND_LABELS
 CHANNEL_LABELS = {"web": "Trợ lý trên web", "telegram": "Telegram", "rest": "Trợ lý (REST)", "phone": "Điện thoại",
                   "api": "API"}
 CHANNEL_SHORT = {"web": "Web", "telegram": "Telegram", "rest": "REST", "phone": "Điện thoại", "api": "API"}
-ACTIONS = ("claim", "assign", "status", "priority", "note", "reply", "resolve", "reopen", "phone")
+ACTIONS = tuple(operation.value for operation in tickets.Operation)
 SECURITY_HEADERS = {
     # Only our own console.js may run (no inline script): a second wall behind autoescape.
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -235,11 +236,9 @@ def _filters(query) -> tuple[tickets.QueueFilter, dict[str, str]]:
 
 def _load_queue(session, name: str, value: str, user_id: int, page: int, filters: tickets.QueueFilter,
                 with_places: bool):
-    now = tickets.utcnow()
-    places_list = tickets.open_counts_by_place(session) if with_places else []
-    args = dict(value=value or None, user_id=user_id, filters=filters, now=now)
-    rows = tickets.queue(session, name, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **args)
-    return rows, tickets.queue_count(session, name, **args), places_list, now
+    view = tickets.queue_view(session, name, value=value, user_id=user_id, filters=filters, limit=PAGE_SIZE,
+                              offset=(page - 1) * PAGE_SIZE, with_count=True, with_places=with_places)
+    return view.rows, view.count, view.places, view.now
 
 
 async def index(request: web.Request) -> web.Response:
@@ -406,59 +405,28 @@ def _read_back(ticket: tickets.Ticket) -> str:
             f"Cán bộ sẽ trả lời chậm nhất trước {ticket.sla_due_at.astimezone(VN_TZ).strftime('%H:%M ngày %d/%m/%Y')}.")
 
 
+def _priority(raw: str) -> int:
+    try:
+        return int(raw or "0")
+    except ValueError:
+        return 0  # set_priority refuses it with its own message
+
+
 def _act(session, code: str, action: str, user_id: int, form: dict) -> str:
+    """Run the form's command through `tickets.perform`; the flash message it leaves."""
     user = get_user(session, user_id)
-    ticket = tickets.get_ticket(session, code)
-    text = form.get("text", "")
-    if action == "claim":
-        if not tickets.claim(session, ticket.id, user):
-            raise tickets.TicketError("Phản ánh này đã có người nhận.")
-        return "Bạn đã nhận phản ánh."
-    if action == "assign":
-        assignee = find_user(session, form.get("assignee", ""))
-        if assignee is None:
-            raise tickets.TicketError("Không có cán bộ này.")
-        tickets.assign(session, ticket.id, assignee, user)
-        return f"Đã giao cho {assignee.label}."
-    if action == "status":
-        if not form.get("status"):
-            raise tickets.TicketError("Hãy chọn trạng thái mới.")
-        tickets.change_status(session, ticket.id, form.get("status", ""), user, text)
-        return f"Đã chuyển sang “{STATUS_LABELS.get(form['status'], form['status'])}”."
-    if action == "priority":
-        try:
-            priority = int(form.get("priority", "0"))
-        except ValueError:
-            priority = 0
-        tickets.set_priority(session, ticket.id, priority, user)
-        return "Đã đổi mức ưu tiên."
-    if action == "note":
-        tickets.add_note(session, ticket.id, user, text)
-        return "Đã thêm ghi chú nội bộ."
-    if action == "reply":
-        event = tickets.reply(session, ticket.id, user, text)
-        if event.to_status == "not_delivered":
-            return ("Đã ghi câu trả lời, phản ánh chuyển sang “Chờ công dân”. Kênh này không nhận tin tự động: "
-                    "hãy gọi lại cho công dân.")
-        return "Đã gửi trả lời tới công dân; phản ánh chuyển sang “Chờ công dân”."
-    if action == "resolve":
-        tickets.resolve(session, ticket.id, user, text)
-        return "Đã đánh dấu giải quyết và mời công dân đánh giá."
-    if action == "phone":
-        tickets.reveal_phone(session, ticket.id, user)
-        return "Số điện thoại đã hiện (việc xem được ghi vào lịch sử)."
-    tickets.reopen(session, ticket.id, user, text)
-    return "Đã mở lại phản ánh."
-
-
-ERRORS_VI = {
-    "only the officer handling this ticket can see the phone number": "Chỉ cán bộ đang xử lý phản ánh mới xem được số điện thoại.",
-    "the citizen did not agree to be called": "Công dân không đồng ý được gọi điện.",
-    "the citizen left no phone number": "Công dân không để lại số điện thoại.",
-    "the reply is empty": "Câu trả lời đang để trống.",
-    "the note is empty": "Ghi chú đang để trống.",
-    "claim the ticket first": "Hãy nhận phản ánh trước.",
-}
+    if action == tickets.Operation.STATUS and not form.get("status"):
+        tickets.get_ticket(session, code)  # an unknown code is still "not found"
+        raise tickets.TicketError(messages.operator("pick_status"))
+    done = tickets.perform(session, code, action, user, text=form.get("text", ""), status=form.get("status", ""),
+                           assignee=form.get("assignee", ""), priority=_priority(form.get("priority", "")))
+    if done.operation is tickets.Operation.ASSIGN:
+        return messages.operator("done_assign", assignee=done.assignee.label)
+    if done.operation is tickets.Operation.STATUS:
+        return messages.operator("done_status", status=STATUS_LABELS.get(form["status"], form["status"]))
+    if done.operation is tickets.Operation.REPLY and not done.delivered:
+        return messages.operator("done_reply_not_delivered")
+    return messages.operator(f"done_{done.operation.value}")
 
 
 async def ticket_action(request: web.Request) -> web.Response:
@@ -472,9 +440,9 @@ async def ticket_action(request: web.Request) -> web.Response:
     try:
         message = await run_db(request, _act, code, action, user.id, fields)
     except tickets.TicketNotFound:
-        raise web.HTTPNotFound(text="Không tìm thấy phản ánh.") from None
+        raise web.HTTPNotFound(text=messages.operator("not_found")) from None
     except tickets.TicketError as error:
-        message = f"Không thực hiện được: {ERRORS_VI.get(str(error), str(error))}"
+        message = messages.operator_error(str(error))
     else:
         if action == "phone":
             session = await get_session(request)
