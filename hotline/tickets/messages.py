@@ -8,7 +8,17 @@ settings (`{phone}`), never from this file.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from hotline.workcalendar import VN_TZ
+
 Language = str  # "vi" or "en"
+
+
+def local_time(moment: datetime) -> str:
+    """A due time as citizens read it: Vietnam time, "17:00 05/03/2026"."""
+    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
 
 # --- what citizens read: key -> (Vietnamese, English) -----------------------------------------
 CITIZEN: dict[str, tuple[str, str]] = {

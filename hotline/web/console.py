@@ -25,6 +25,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from hotline import analytics, canned, lookup_limits, places, reports, tickets, users
 from hotline.masking import mask_personal_data
 from hotline.tickets import messages
+from hotline.tickets.intake import PROCEDURE_CODE
 from hotline.tickets.messages import (
     EVENT_LABELS,
     PRIORITY_BY_NAME,
@@ -456,7 +457,6 @@ async def ticket_action(request: web.Request) -> web.Response:
 
 INTAKE_FIELDS = ("citizen_name", "phone", "commune", "commune_code", "procedure", "dossier_code", "description",
                  "occurred", "kind", "intake_id")
-_PROCEDURE_CODE = re.compile(r"\b\d\.\d{6}\b")
 
 
 def _intake_context(form: dict, place: places.Place | None = None, error: str | None = None,
@@ -474,7 +474,7 @@ async def intake_page(request: web.Request) -> web.Response:
 def _create_from_call(session, user_id: int, form: dict, ward: dict | None) -> tickets.Ticket:
     user = get_user(session, user_id)
     procedure = form["procedure"]
-    code = _PROCEDURE_CODE.search(procedure)
+    code = PROCEDURE_CODE.search(procedure)
     description = form["description"]
     if procedure and not code:
         description += f"\nThủ tục: {procedure}"  # a name only: keep the caller's words with the complaint
