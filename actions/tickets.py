@@ -1,4 +1,5 @@
-"""Hotline actions: complaint/feedback form, ticket status, hand-off to a person, rating.
+"""Hotline actions: the complaint/feedback form (ticket status, hand-off and rating are in
+actions/ticket_followup.py, which shares the helpers here).
 
 Thin: read the slots and the citizen's own words (`user_text`), make sense of them with the
 pure core (`hotline.tickets.intake`), call the tickets service, and word the answer from the
@@ -32,8 +33,7 @@ from hotline.enums import CHAT_CHANNELS
 from hotline.masking import mask_phone
 from hotline.tickets import intake
 from hotline.tickets.intake import NOT_GIVEN, Field
-from hotline.tickets.messages import citizen, kind_noun, local_time, operator, status_text
-from hotline.workcalendar import DEFAULT_CALENDAR, now_vn
+from hotline.tickets.messages import citizen, kind_noun, local_time
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ FORM_SLOTS = ("complaint_text", "complaint_when", "complaint_place", "complaint_
               "complaint_commune_code", "complaint_commune_name", "complaint_province_code",
               "complaint_province_name", "complaint_procedure_code", "complaint_dossier_code",
               "complaint_pending", "complaint_draft_id", "ticket_kind")
-MAX_CHECK_FAILURES = 3
 # What each "change" button (or typed request) of the check-your-answers summary clears, so the form asks again.
 CHANGE_FIELDS: dict[str, tuple[str, ...]] = {
     Field.TEXT: ("complaint_text",),
@@ -54,11 +53,11 @@ CHANGE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _say(dispatcher, tracker: Tracker, key: str, **values) -> None:
+def say(dispatcher, tracker: Tracker, key: str, **values) -> None:
     dispatcher.utter_message(text=citizen(key, reply_language(tracker), **values))
 
 
-async def _db(fn, *args):
+async def in_db(fn, *args):
     """fn(session, *args) in one committed transaction on a worker thread."""
     def work():
         with transaction(db_sessions()) as session:
@@ -67,8 +66,8 @@ async def _db(fn, *args):
     return await asyncio.to_thread(work)
 
 
-def _sorry(dispatcher, tracker: Tracker) -> None:
-    _say(dispatcher, tracker, "busy", phone=settings().hotline_phone)
+def sorry(dispatcher, tracker: Tracker) -> None:
+    say(dispatcher, tracker, "busy", phone=settings().hotline_phone)
 
 
 def transcript(tracker: Tracker, limit: int = 40) -> list[dict[str, str]]:
@@ -102,7 +101,7 @@ def parse_reference(text: str) -> dict[str, str | None]:
             "complaint_dossier_code": ref.dossier_code}
 
 
-def _wants_to_stop(tracker: Tracker) -> bool:
+def stop_asked(tracker: Tracker) -> bool:
     """Extracting nothing after "hủy" makes the form reject, so the stop rule runs."""
     return intake.wants_to_stop(latest_intent(tracker), user_text(tracker))
 
@@ -124,7 +123,7 @@ class ActionStartComplaint(Action):
         text = user_text(tracker).strip()
         if len(text.split()) >= intake.DETAILED_WORDS:
             events.append(SlotSet("complaint_text", text[:tickets.MAX_DESCRIPTION]))
-        _say(dispatcher, tracker, "form_start", kind=kind_noun(kind, reply_language(tracker)))
+        say(dispatcher, tracker, "form_start", kind=kind_noun(kind, reply_language(tracker)))
         return events
 
 
@@ -142,7 +141,7 @@ class ValidateComplaintForm(FormValidationAction):
 
     def _asked(self, tracker: Tracker, slot: str) -> str | None:
         """The citizen's answer when `slot` was asked; None lets the form step aside (e.g. "hủy")."""
-        if tracker.get_slot("requested_slot") != slot or _wants_to_stop(tracker):
+        if tracker.get_slot("requested_slot") != slot or stop_asked(tracker):
             return None
         return user_text(tracker).strip() or None
 
@@ -153,7 +152,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_complaint_text(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = intake.description(value, tickets.MAX_DESCRIPTION)
         if text is None:
-            _say(dispatcher, tracker, "form_more_detail")
+            say(dispatcher, tracker, "form_more_detail")
         return {"complaint_text": text}
 
     async def extract_complaint_when(self, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -179,11 +178,11 @@ class ValidateComplaintForm(FormValidationAction):
         return parse_reference(str(value or ""))
 
     async def extract_contact_consent(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "contact_consent" or _wants_to_stop(tracker):
+        if tracker.get_slot("requested_slot") != "contact_consent" or stop_asked(tracker):
             return {}
         answer = intake.yes_no(user_text(tracker), latest_intent(tracker))
         if answer is None:
-            _say(dispatcher, tracker, "form_yes_or_no")
+            say(dispatcher, tracker, "form_yes_or_no")
             return {"contact_consent": None}
         return {"contact_consent": "yes" if answer else "no"}
 
@@ -195,7 +194,7 @@ class ValidateComplaintForm(FormValidationAction):
         if answer.declined:
             return {"contact_consent": "no", "contact_phone": "none"}
         if answer.phone is None:
-            _say(dispatcher, tracker, "form_bad_phone")
+            say(dispatcher, tracker, "form_bad_phone")
         return {"contact_phone": answer.phone}
 
 
@@ -254,7 +253,7 @@ class ActionChangeComplaint(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         field = field_to_change(tracker)
         if field is None or not tracker.get_slot("complaint_draft_id"):
-            _say(dispatcher, tracker, "change_which")
+            say(dispatcher, tracker, "change_which")
             return [SlotSet("complaint_pending", True)]
         return [SlotSet(slot, None) for slot in CHANGE_FIELDS[field]] + [
             SlotSet("complaint_pending", False), SlotSet("requested_slot", None)]
@@ -287,19 +286,19 @@ class ActionSubmitComplaint(Action):
         clear = [SlotSet(slot, None) for slot in FORM_SLOTS]
         if not (tracker.get_slot("complaint_draft_id") and tracker.get_slot("complaint_text")
                 and tracker.get_slot("complaint_pending")):
-            _say(dispatcher, tracker, "nothing_pending")
+            say(dispatcher, tracker, "nothing_pending")
             return clear
         fields = _draft_fields(tracker)
         try:
             ticket = (await asyncio.to_thread(tickets.open_ticket, db_sessions(), **fields)).ticket
         except Exception:  # logged; stored or not, the citizen must not be told a code we cannot vouch for
             log.exception("could not store a complaint")
-            _sorry(dispatcher, tracker)
+            sorry(dispatcher, tracker)
             return [SlotSet("complaint_pending", None)]
         lang = reply_language(tracker)
         in_chat = citizen("answer_in_chat", lang) + " " if fields["channel"] in CHAT_CHANNELS else ""
         # The code on a line of its own: easy to read out, copy or screenshot.
-        _say(dispatcher, tracker, "submitted", code=ticket.code, due=local_time(ticket.sla_due_at),
+        say(dispatcher, tracker, "submitted", code=ticket.code, due=local_time(ticket.sla_due_at),
              office_hours=citizen("office_hours", lang), in_chat=in_chat)
         return clear
 
@@ -309,152 +308,5 @@ class ActionCancelComplaint(Action):
         return "action_cancel_complaint"
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        _say(dispatcher, tracker, "cancelled")
+        say(dispatcher, tracker, "cancelled")
         return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
-
-
-class ValidateTicketCheckForm(FormValidationAction):
-    """Asks for the ticket code, then (unless it is the same sender) the phone's last 4 digits."""
-
-    def name(self) -> str:
-        return "validate_ticket_check_form"
-
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        return list(domain_slots)
-
-    async def extract_ticket_code(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("ticket_code") or _wants_to_stop(tracker):
-            return {}
-        code = tickets.parse_code(user_text(tracker))
-        if code:
-            return {"ticket_code": code}
-        if tracker.get_slot("requested_slot") == "ticket_code":
-            _say(dispatcher, tracker, "check_code_format")
-            return {"ticket_code": None}
-        return {}
-
-    async def validate_ticket_code(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if not value:
-            return {"ticket_code": None}
-        owner = await _db(lambda s: tickets.ticket_for_citizen(s, value, sender_id=tracker.sender_id) is not None)
-        return {"ticket_code": value, "ticket_phone_last4": "owner" if owner else None}
-
-    async def extract_ticket_phone_last4(self, dispatcher, tracker, domain) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "ticket_phone_last4" or _wants_to_stop(tracker):
-            return {}
-        return {"ticket_phone_last4": intake.phone_last4(user_text(tracker))}  # None: the form asks again
-
-
-def check_reply(found: tickets.CitizenLookup, lang: str, sender_id: str) -> tuple[str, list[dict] | None]:
-    """The status of the citizen's own ticket, its latest answer or due time, and the rating ask."""
-    ticket = found.ticket
-    lines = [citizen("check_status", lang, code=ticket.code, status=status_text(ticket.status, lang))]
-    if found.reply:
-        lines.append(citizen("check_latest_answer", lang, reply=found.reply))
-    elif ticket.is_open:
-        lines.append(citizen("check_answer_by", lang, due=local_time(ticket.sla_due_at)))
-    if not ticket.is_open and ticket.csat_rating is None and ticket.sender_id == sender_id:
-        lines.append(citizen("check_rate", lang))
-        return "\n".join(lines), tickets.rating_buttons(lang)
-    return "\n".join(lines), None
-
-
-class ActionCheckTicket(Action):
-    """Status and the last operator reply of the asker's own ticket."""
-
-    def name(self) -> str:
-        return "action_check_ticket"
-
-    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        code = tracker.get_slot("ticket_code")
-        last4 = tracker.get_slot("ticket_phone_last4")
-        failures = int(tracker.get_slot("ticket_check_failures") or 0)
-        reset = [SlotSet("ticket_code", None), SlotSet("ticket_phone_last4", None)]
-        phone = settings().hotline_phone
-        if failures >= MAX_CHECK_FAILURES:
-            _say(dispatcher, tracker, "check_too_many", phone=phone)
-            return reset
-        try:
-            found = await _db(lambda s: tickets.lookup_for_citizen(s, code or "", tracker.sender_id,
-                                                                   None if last4 == "owner" else last4))
-        except Exception:  # logged with its traceback; the citizen hears "busy", never a crash
-            log.exception("ticket lookup failed")
-            _sorry(dispatcher, tracker)
-            return reset
-        if found.ticket is None:
-            if found.locked_minutes:
-                _say(dispatcher, tracker, "check_paused", minutes=found.locked_minutes, phone=phone)
-            else:
-                _say(dispatcher, tracker, "check_not_found")
-            return reset + [SlotSet("ticket_check_failures", failures + 1)]
-        text, rating = check_reply(found, reply_language(tracker), tracker.sender_id)
-        dispatcher.utter_message(text=text, buttons=rating)
-        return reset + [SlotSet("ticket_check_failures", 0)]
-
-
-class ActionHumanHandoff(Action):
-    """A question_for_person ticket with the conversation attached; says how and when they hear back."""
-
-    def name(self) -> str:
-        return "action_human_handoff"
-
-    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        lines = transcript(tracker)
-        question, earlier = intake.handoff_question(lines, user_text(tracker))
-        description = operator("handoff_description", question=question)
-        if earlier:
-            description += operator("handoff_earlier", earlier=" | ".join(earlier))
-        channel, address = citizen_channel(tracker)
-        message_id = tracker.latest_message.get("message_id") or str(len(tracker.events))
-        lang = reply_language(tracker)
-        try:
-            ticket = (await asyncio.to_thread(
-                tickets.open_ticket, db_sessions(), kind="question_for_person", description=description,
-                channel=channel, reply_address=address, channel_message_id=f"handoff:{tracker.sender_id}:{message_id}",
-                sender_id=tracker.sender_id, transcript=lines, language=lang)).ticket
-        except Exception:  # logged with its traceback; the citizen hears "busy", never a crash
-            log.exception("could not store a hand-off")
-            _sorry(dispatcher, tracker)
-            return []
-        now = now_vn()
-        next_open = DEFAULT_CALENDAR.add_working_hours(now, 0)
-        after_hours = citizen("handoff_after_hours", lang, start=local_time(next_open)) if next_open > now else ""
-        follow_up = (citizen("answer_in_chat", lang) if channel in CHAT_CHANNELS
-                     else citizen("handoff_check_later", lang, code=ticket.code))
-        _say(dispatcher, tracker, "handoff", code=ticket.code, office_hours=citizen("office_hours", lang),
-             after_hours=after_hours, due=local_time(ticket.sla_due_at), follow_up=follow_up,
-             phone=settings().hotline_phone)
-        return []
-
-
-class ActionRateTicket(Action):
-    """Records the 1–5 rating of the citizen's most recently resolved ticket."""
-
-    def name(self) -> str:
-        return "action_rate_ticket"
-
-    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        rating = intake.rating(user_text(tracker))
-        if rating is None:
-            dispatcher.utter_message(text=citizen("rate_prompt", reply_language(tracker)),
-                                     buttons=tickets.rating_buttons(reply_language(tracker)))
-            return []
-
-        def save(session):
-            ticket = tickets.latest_resolved_unrated(session, tracker.sender_id)
-            if ticket is None:
-                return None
-            tickets.rate(session, ticket.id, rating)
-            return ticket.code
-
-        try:
-            code = await _db(save)
-        except Exception:  # logged with its traceback; the citizen hears "busy", never a crash
-            log.exception("rating failed")
-            _sorry(dispatcher, tracker)
-            return []
-        if code is None:
-            _say(dispatcher, tracker, "rate_nothing")
-        else:
-            _say(dispatcher, tracker, "rate_thanks", rating=rating, code=code)
-        return []
