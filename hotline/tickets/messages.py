@@ -194,6 +194,13 @@ OPERATOR: dict[str, str] = {
     "failed": "Không thực hiện được: {error}",
     "pick_status": "Hãy chọn trạng thái mới.",
     "not_found": "Không tìm thấy phản ánh.",
+    # history lines (the console's ticket page)
+    "event_created": "Mức ưu tiên {priority}, chuyển tới {place}",
+    "event_created_reasons": "; lý do: {reasons}",
+    "event_assigned": "Giao cho {assignee}",
+    "event_claimed": "Đã nhận phản ánh để xử lý",
+    "event_not_delivered": "\n(Không gửi tự động được qua kênh này: hãy gọi lại hoặc liên hệ công dân.)",
+    "event_phone_revealed": "Đã xem số điện thoại đầy đủ để gọi lại công dân",
 }
 
 # TicketError messages (English, as the JSON API gives them) as the console shows them.

@@ -17,6 +17,7 @@ from aiohttp_session import get_session
 
 from hotline import canned, places, tickets
 from hotline.tickets import messages
+from hotline.tickets.enums import NOT_DELIVERED, EventKind, TicketStatus
 from hotline.tickets.intake import PROCEDURE_CODE
 from hotline.tickets.messages import (
     EVENT_LABELS,
@@ -166,34 +167,36 @@ def _queue_place(queue_name: str, ticket: tickets.Ticket) -> str:
 def describe_event(event: tickets.TicketEvent, ticket: tickets.Ticket, labels: dict[str, str]) -> str:
     """One history line in plain Vietnamese (stored bodies are terse: "priority 2; queue commune:30850; rules -")."""
     body = event.body or ""
-    if event.action == "created":
+    kind = event.action
+    if kind == EventKind.CREATED:
         match = _CREATED.match(body)
         if not match:
             return body
         priority = PRIORITY_LABELS.get(int(match.group(1)), match.group(1))
-        text = f"Mức ưu tiên {priority.lower()}, chuyển tới {_queue_place(match.group(2), ticket)}"
+        text = messages.operator("event_created", priority=priority.lower(),
+                                 place=_queue_place(match.group(2), ticket))
         rules = [REASON_LABELS.get(r, r) for r in match.group(3).split(",") if r and r != "-"]
         if rules:
-            text += "; lý do: " + ", ".join(rules)
+            text += messages.operator("event_created_reasons", reasons=", ".join(rules))
         return text + "."
-    if event.action == "status":
+    if kind == EventKind.STATUS:
         before = STATUS_LABELS.get(event.from_status or "", event.from_status or "")
         after = STATUS_LABELS.get(event.to_status or "", event.to_status or "")
         text = f"{before} → {after}" if before else after
         return text + (f". {body}" if body else "")
-    if event.action == "priority":
+    if kind == EventKind.PRIORITY:
         before, _, after = body.partition(" -> ")
         return f"{PRIORITY_BY_NAME.get(before, before)} → {PRIORITY_BY_NAME.get(after, after)}"
-    if event.action == "assigned":
-        return f"Giao cho {labels.get(body, body)}"
-    if event.action == "claimed":
-        return "Đã nhận phản ánh để xử lý"
-    if event.action == "reply" and event.to_status == "not_delivered":
-        return body + "\n(Không gửi tự động được qua kênh này: hãy gọi lại hoặc liên hệ công dân.)"
-    if event.action == "rated":
+    if kind == EventKind.ASSIGNED:
+        return messages.operator("event_assigned", assignee=labels.get(body, body))
+    if kind == EventKind.CLAIMED:
+        return messages.operator("event_claimed")
+    if kind == EventKind.REPLY and event.to_status == NOT_DELIVERED:
+        return body + messages.operator("event_not_delivered")
+    if kind == EventKind.RATED:
         return f"{body}/5"
-    if event.action == "phone_revealed":
-        return "Đã xem số điện thoại đầy đủ để gọi lại công dân"
+    if kind == EventKind.PHONE_REVEALED:
+        return messages.operator("event_phone_revealed")
     return body
 
 
@@ -224,8 +227,8 @@ async def ticket_page(request: web.Request) -> web.Response:
     chosen = request.query.get("mau", "")
     reply_text = next((canned.fill(r.body, **fill) for r in replies if str(r.id) == chosen), "")
     created = session.pop("created", None) == ticket.code
-    allowed = [s for s in ("in_progress", "waiting_for_citizen", "triaged", "closed")
-               if s in tickets.TRANSITIONS.get(ticket.status, ())]
+    offered = (TicketStatus.IN_PROGRESS, TicketStatus.WAITING_FOR_CITIZEN, TicketStatus.TRIAGED, TicketStatus.CLOSED)
+    allowed = [s.value for s in offered if s in tickets.TRANSITIONS.get(ticket.status, ())]
     return await render_page(
         request, "console/ticket.html", user, ticket=ticket, events=events, users=people, allowed=allowed,
         now=tickets.utcnow(), handler=handler, phone=ticket.phone if shown else ticket.masked_phone,
