@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import sessionmaker
 
 from hotline.settings import Settings, load_settings
-from procedure_kb.language import detect_language
+from procedure_kb import i18n
 
 ORIGINAL_TEXT = "text_original"  # set by bot.components.vietnamese_normalizer
 
@@ -26,16 +26,31 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def reply_language(tracker: Tracker) -> str:
-    """"en" when the citizen writes English, else "vi"."""
-    slot = tracker.get_slot("language")
-    if slot in ("vi", "en"):
-        return slot
-    return detect_language(user_text(tracker))
+    """"en" when the citizen writes English (or chose it), else "vi": the policy of `procedure_kb.i18n`."""
+    return i18n.reply_language(tracker.get_slot("language"), user_text(tracker))
 
 
 def pick(tracker: Tracker, vi: str, en: str) -> str:
     """The Vietnamese or English version of a text, following the citizen's language."""
-    return en if reply_language(tracker) == "en" else vi
+    return i18n.pick(reply_language(tracker), vi, en)
+
+
+def say(tracker: Tracker, text: i18n.Text, **values: object) -> str:
+    """A catalogue text in the citizen's language, placeholders filled."""
+    return i18n.say(text, reply_language(tracker), **values)
+
+
+def hotline(tracker: Tracker) -> str:
+    """The hotline number to give: the session's slot, else the configured one."""
+    return tracker.get_slot("hotline_phone") or settings().hotline_phone
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    """The value of entity `name` in the latest message (buttons send them), or None."""
+    for found in (tracker.latest_message or {}).get("entities") or []:
+        if isinstance(found, dict) and found.get("entity") == name and found.get("value"):
+            return str(found["value"])
+    return None
 
 
 def citizen_channel(tracker: Tracker) -> tuple[str, str]:

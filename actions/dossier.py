@@ -1,13 +1,13 @@
 """Dossier actions: the check_dossier form (code, then the phone's last 4 digits), the answer,
 a one-tap overdue ticket, and status-change subscription.
 
-The rules live in `hotline.dossier_lookup` (verification, rate limit, texts); these actions
-only read the citizen's own words, call it, and pick buttons.
+Each action reads the slots and the citizen's own words, calls `hotline.dossiers.flows`
+(verification, rate limit, the provincial refresh), and renders from
+`hotline.dossiers.messages`; the only logic here is which buttons to offer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -26,29 +26,16 @@ from actions.common import (
     settings,
     user_text,
 )
-from hotline.db import transaction
-from hotline.dossier_codes import check_code, find_code
-from hotline.dossier_connector import UNAVAILABLE, DossierConnector, FetchResult, sync_dossier
-from hotline.dossier_lookup import (
-    BAD_CODE,
-    BAD_DIGITS,
-    FOUND,
-    answer_text,
-    clean_digits,
-    explanation_text,
-    pause_remaining,
-    verify_and_lookup,
-)
-from hotline.dossiers import NEEDS_DOCUMENTS, get_by_code, subscribe, view_of
+from hotline.dossiers import flows
+from hotline.dossiers.codes import check_code, find_code
+from hotline.dossiers.enums import FINISHED, DossierStatus, LookupOutcomeKind
+from hotline.dossiers.lookup import clean_digits
+from hotline.dossiers.messages import answer_text, explanation_text, text
 
 log = logging.getLogger(__name__)
 
 CODE_SLOT, DIGITS_SLOT, VERIFIED_SLOT = "dossier_code", "dossier_digits", "dossier_verified_code"
 STOP_INTENTS = {"stop", "deny"}  # the form rules turn these into "cancelled"
-
-
-def _t(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
 
 
 def _neutral(text: str) -> bool:
@@ -82,10 +69,10 @@ def _language(tracker: Tracker) -> str:
     return reply_language(tracker)
 
 
-def _ask(dispatcher: CollectingDispatcher, tracker: Tracker, vi: str, en: str) -> list[dict[str, Any]]:
+def _ask(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> list[dict[str, Any]]:
     """Ask in the reply language, and keep it: the answer (a code, digits) says nothing about it."""
     lang = _language(tracker)
-    dispatcher.utter_message(text=_t(lang, vi, en))
+    dispatcher.utter_message(text=text(key, lang))
     return [SlotSet("language", lang)]
 
 
@@ -96,9 +83,7 @@ class ActionAskDossierCode(Action):
         return "action_ask_dossier_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        return _ask(
-            dispatcher, tracker, "Bạn vui lòng nhập mã hồ sơ in trên giấy tiếp nhận (dạng 000.00.31.H29-250715-0012).",
-            "Please type the dossier code printed on your receipt (it looks like 000.00.31.H29-250715-0012).")
+        return _ask(dispatcher, tracker, "ask.code")
 
 
 class ActionAskDossierDigits(Action):
@@ -106,11 +91,7 @@ class ActionAskDossierDigits(Action):
         return "action_ask_dossier_digits"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        return _ask(
-            dispatcher, tracker,
-            "Để bảo vệ thông tin của bạn, vui lòng nhập 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ.",
-            "To protect your data, please type the last 4 digits of the phone number given when the dossier "
-            "was filed.")
+        return _ask(dispatcher, tracker, "ask.digits")
 
 
 class ValidateDossierForm(FormValidationAction):
@@ -147,11 +128,7 @@ class ValidateDossierForm(FormValidationAction):
         digits = clean_digits(str(value) if value is not None else "")
         if digits:
             return {DIGITS_SLOT: digits}
-        dispatcher.utter_message(text=_t(
-            _language(tracker),
-            "Vui lòng chỉ nhập đúng 4 chữ số cuối của số điện thoại đã khai khi nộp hồ sơ (ví dụ: 5678).",
-            "Please type just the last 4 digits of the phone number given with the dossier (e.g. 5678).",
-        ))
+        dispatcher.utter_message(text=text("ask.digits_again", _language(tracker)))
         return {DIGITS_SLOT: None}
 
 
@@ -164,70 +141,33 @@ class ActionCheckDossier(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         lang = _language(tracker)
         phone = settings().hotline_phone
-        code, digits = tracker.get_slot(CODE_SLOT), tracker.get_slot(DIGITS_SLOT)
-
-        def work():
-            with transaction(db_sessions()) as session:
-                return verify_and_lookup(session, tracker.sender_id or "", code, digits)
-
         try:
-            stale = await _refresh_from_province(tracker.sender_id or "", code)
-            outcome = await asyncio.to_thread(work)
+            checked = await flows.check(db_sessions(), settings(), tracker.sender_id or "",
+                                        tracker.get_slot(CODE_SLOT), tracker.get_slot(DIGITS_SLOT))
         except Exception:  # database down: say so politely, never a traceback
             log.exception("dossier lookup failed")
-            dispatcher.utter_message(text=_t(
-                lang, f"Hệ thống tra cứu đang gặp sự cố. Vui lòng thử lại sau hoặc gọi tổng đài {phone}.",
-                f"The lookup system has a problem right now. Please try again later or call {phone}."))
+            dispatcher.utter_message(text=text("chat.lookup_broken", lang, hotline=phone))
             return [SlotSet(CODE_SLOT, None), SlotSet(DIGITS_SLOT, None)]
+        outcome = checked.outcome
         reset = [SlotSet(CODE_SLOT, None), SlotSet(DIGITS_SLOT, None), SlotSet("language", lang)]
-        if outcome.kind != FOUND:
-            dispatcher.utter_message(text=answer_text(outcome, lang, phone))
-            if outcome.kind not in (BAD_CODE, BAD_DIGITS) and outcome.tries_left:
-                dispatcher.utter_message(text=_t(lang, "Bạn muốn thử lại không?", "Would you like to try again?"),
-                                         buttons=buttons((_t(lang, "Thử lại", "Try again"), "/check_dossier")))
+        dispatcher.utter_message(text=answer_text(outcome, lang, phone))
+        if outcome.kind != LookupOutcomeKind.FOUND:
+            if outcome.kind not in (LookupOutcomeKind.BAD_CODE, LookupOutcomeKind.BAD_DIGITS) and outcome.tries_left:
+                dispatcher.utter_message(text=text("chat.try_again_question", lang),
+                                         buttons=buttons((text("button.try_again", lang), "/check_dossier")))
             return [*reset, SlotSet(VERIFIED_SLOT, None)]
         view = outcome.view
-        dispatcher.utter_message(text=answer_text(outcome, lang, phone))
-        if stale is not None:  # shown to every verified citizen alike, so it reveals nothing
-            dispatcher.utter_message(text=_t(
-                lang, "Lưu ý: hệ thống hồ sơ của tỉnh đang không phản hồi, thông tin trên có thể chưa mới nhất.",
-                "Note: the provincial dossier system is not answering, so this may not be the latest."))
+        if checked.stale:  # shown to every verified citizen alike, so it reveals nothing
+            dispatcher.utter_message(text=text("chat.stale", lang))
         options = []
-        explanation = explanation_text(view, lang, phone)
-        if view.overdue or view.status == NEEDS_DOCUMENTS:
-            dispatcher.utter_message(text=explanation)
-            options.append((_t(lang, "Mở phiếu hỗ trợ cho hồ sơ này", "Open a hotline ticket for it"),
-                            "/dossier_open_ticket"))
-        if view.status not in ("completed", "returned", "withdrawn"):
-            options.append((_t(lang, "Báo tôi khi có thay đổi", "Tell me when it changes"), "/dossier_subscribe"))
+        if view.overdue or view.status == DossierStatus.NEEDS_DOCUMENTS:
+            dispatcher.utter_message(text=explanation_text(view, lang, phone))
+            options.append((text("button.open_ticket", lang), "/dossier_open_ticket"))
+        if view.status not in FINISHED:
+            options.append((text("button.subscribe", lang), "/dossier_subscribe"))
         if options:
-            dispatcher.utter_message(text=_t(lang, "Bạn có muốn:", "Would you like to:"), buttons=buttons(*options))
+            dispatcher.utter_message(text=text("chat.options", lang), buttons=buttons(*options))
         return [*reset, SlotSet(VERIFIED_SLOT, view.code)]
-
-
-_connector: DossierConnector | None = None
-
-
-async def _refresh_from_province(sender: str, code: str | None) -> FetchResult | None:
-    """Update the dossier from the provincial API (when configured) before verifying.
-
-    Only for a well-formed code from a sender who is not paused, so the bot cannot be used to
-    hammer the provincial system. Returns the failed fetch when the API did not answer.
-    """
-    global _connector
-    if not settings().dossier_api_url or not check_code(code).ok:
-        return None
-
-    def paused() -> bool:
-        with db_sessions()() as session:
-            return pause_remaining(session, sender) > 0
-
-    if await asyncio.to_thread(paused):
-        return None
-    if _connector is None:
-        _connector = DossierConnector.from_settings(settings())
-    outcome = await sync_dossier(db_sessions(), _connector, code)
-    return outcome.fetch if outcome.fetch.kind == UNAVAILABLE else None
 
 
 class _VerifiedDossierAction(Action, ABC):
@@ -240,10 +180,8 @@ class _VerifiedDossierAction(Action, ABC):
         lang = reply_language(tracker)
         code = tracker.get_slot(VERIFIED_SLOT)
         if not code:
-            dispatcher.utter_message(
-                text=_t(lang, "Bạn cần tra cứu hồ sơ trước (mã hồ sơ và 4 số cuối điện thoại).",
-                        "Please look the dossier up first (its code and your phone's last 4 digits)."),
-                buttons=buttons((_t(lang, "Tra cứu hồ sơ", "Check a dossier"), "/check_dossier")))
+            dispatcher.utter_message(text=text("chat.verify_first", lang),
+                                     buttons=buttons((text("button.check", lang), "/check_dossier")))
             return []
         channel, address = citizen_channel(tracker)
         return await self.act(dispatcher, tracker, lang, code, channel, address)
@@ -262,48 +200,17 @@ class ActionDossierOpenTicket(_VerifiedDossierAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, code: str, channel: str,
                   address: str) -> list[dict[str, Any]]:
-        phone = settings().hotline_phone
-
-        def work():
-            from hotline.tickets import open_ticket
-
-            with db_sessions()() as session:
-                dossier = get_by_code(session, code)
-                view = view_of(dossier) if dossier else None
-            if view is None:
-                return None
-            state = (f"quá hạn {view.days_late} ngày làm việc" if view.overdue else view.label("vi"))
-            description = (f"Công dân đề nghị đôn đốc hồ sơ {view.code} ({view.procedure_name}) tại {view.agency}: "
-                           f"{state}. Hẹn trả: {view.due_at:%d/%m/%Y %H:%M}." if view.due_at else
-                           f"Công dân đề nghị hỗ trợ hồ sơ {view.code} ({view.procedure_name}): {state}.")
-            return open_ticket(
-                db_sessions(), kind="overdue_dossier", description=description, channel=channel,
-                reply_address=address, sender_id=tracker.sender_id, dossier_code=view.code,
-                procedure_code=view.procedure_code or None, commune_name=view.ward_name or None,
-                province_name=view.province_name or None, language=lang,
-                # One tap or five, one ticket per citizen and dossier.
-                channel_message_id=f"dossier:{view.code}:{address}"[:128],
-            )
-
         try:
-            ticket = await asyncio.to_thread(work)
-        except Exception:
+            ticket = await flows.open_overdue_ticket(db_sessions(), code, channel=channel, address=address,
+                                                     sender=tracker.sender_id, language=lang)
+        except Exception:  # database down: say so politely, never a traceback
             log.exception("could not open an overdue_dossier ticket")
-            dispatcher.utter_message(text=_t(
-                lang, f"Chưa mở được phiếu hỗ trợ. Vui lòng thử lại sau hoặc gọi tổng đài {phone}.",
-                f"The ticket could not be opened. Please try again later or call {phone}."))
+            dispatcher.utter_message(text=text("chat.ticket_failed", lang, hotline=settings().hotline_phone))
             return []
         if ticket is None:
             return [SlotSet(VERIFIED_SLOT, None)]
-        if getattr(ticket, "created", True):
-            text = _t(lang, f"Đã mở phiếu hỗ trợ {ticket.code} cho hồ sơ {code}. Tổng đài viên sẽ liên hệ cơ quan "
-                            "giải quyết và trả lời bạn ngay trong cuộc trò chuyện này.",
-                      f"Ticket {ticket.code} is open for dossier {code}. An operator will follow it up with the "
-                      "agency and answer you in this chat.")
-        else:
-            text = _t(lang, f"Hồ sơ {code} đã có phiếu hỗ trợ {ticket.code}; tổng đài đang xử lý.",
-                      f"Dossier {code} already has ticket {ticket.code}; the hotline is on it.")
-        dispatcher.utter_message(text=text)
+        key = "chat.ticket_opened" if getattr(ticket, "created", True) else "chat.ticket_exists"
+        dispatcher.utter_message(text=text(key, lang, ticket=ticket.code, code=code))
         return []
 
 
@@ -315,24 +222,14 @@ class ActionDossierSubscribe(_VerifiedDossierAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, code: str, channel: str,
                   address: str) -> list[dict[str, Any]]:
-        def work() -> bool | None:
-            with transaction(db_sessions()) as session:
-                dossier = get_by_code(session, code)
-                if dossier is None:
-                    return None
-                subscribe(session, dossier, channel, address, lang)
-                return True
-
         try:
-            done = await asyncio.to_thread(work)
-        except Exception:
+            done = await flows.subscribe_citizen(db_sessions(), code, channel=channel, address=address,
+                                                 language=lang)
+        except Exception:  # database down: the citizen is told it did not work
             log.exception("dossier subscription failed")
-            done = None
+            done = False
         if not done:
-            dispatcher.utter_message(text=_t(lang, "Chưa đăng ký được, vui lòng thử lại sau.",
-                                             "That did not work, please try again later."))
+            dispatcher.utter_message(text=text("chat.subscribe_failed", lang))
             return []
-        dispatcher.utter_message(text=_t(
-            lang, f"Đã đăng ký. Khi hồ sơ {code} thay đổi trạng thái, tôi sẽ nhắn bạn tại đây.",
-            f"Done. When dossier {code} changes status, I will message you here."))
+        dispatcher.utter_message(text=text("chat.subscribed", lang, code=code))
         return []

@@ -29,11 +29,11 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 from hotline.db import make_engine, make_session_factory, transaction, upgrade  # noqa: E402
 from hotline.deadlines import ProcessingTime, due_at  # noqa: E402
 from hotline.demo_data import PROCEDURES, WARDS  # noqa: E402
-from hotline.dossier_codes import make_code  # noqa: E402
-from hotline.dossier_import import import_records  # noqa: E402
-from hotline.dossier_lookup import FOUND, verify_and_lookup  # noqa: E402
-from hotline.dossier_reports import overdue_rate_by_month, overdue_report  # noqa: E402
 from hotline.dossiers import Dossier, get_by_code, view_of  # noqa: E402
+from hotline.dossiers.codes import make_code  # noqa: E402
+from hotline.dossiers.importer import import_records  # noqa: E402
+from hotline.dossiers.lookup import FOUND, verify_and_lookup  # noqa: E402
+from hotline.dossiers.reports import overdue_rate_by_month, overdue_report  # noqa: E402
 from hotline.workcalendar import DEFAULT_CALENDAR, VN_TZ  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=VN_TZ)

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.telegram_format import START_BUTTONS
 from hotline.zalo_oa import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_TEXT, button, split_text
+from procedure_kb.i18n import EN, VI, Text, say
 
 MAX_EVENT_AGE_MS = 5 * 60 * 1000  # events older (or further in the future) than this are dropped
 TEXT_EVENT = "user_send_text"
@@ -26,12 +27,12 @@ OTHER_USER_MESSAGES = frozenset({
 })
 FOLLOW, UNFOLLOW = "follow", "unfollow"
 
-TEXT_ONLY = {
-    "vi": "Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.",
-    "en": "I can only read text messages for now. Please type your question.",
-}
-CHOOSE = {"vi": "Bạn chọn một mục:", "en": "Please choose:"}
-ANSWER_BY_NUMBER = {"vi": "(Trả lời bằng số thứ tự để chọn.)", "en": "(Reply with a number to choose.)"}
+# Texts as (Vietnamese, English) pairs, in the language the assistant answers in (procedure_kb.i18n).
+TEXT_ONLY_TEXT: Text = ("Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.",
+                        "I can only read text messages for now. Please type your question.")
+TEXT_ONLY = {VI: TEXT_ONLY_TEXT[0], EN: TEXT_ONLY_TEXT[1]}
+CHOOSE: Text = ("Bạn chọn một mục:", "Please choose:")
+ANSWER_BY_NUMBER: Text = ("(Trả lời bằng số thứ tự để chọn.)", "(Reply with a number to choose.)")
 
 WELCOME_TEXT = (
     "Xin chào! Tôi là trợ lý hỗ trợ thủ tục hành chính sau sắp xếp đơn vị hành chính "
@@ -152,7 +153,7 @@ def _choices(buttons: Any, first: int) -> list[Choice]:
 
 
 def _numbered(choices: list[Choice], lang: str) -> str:
-    return "\n".join(f"{c.number}. {c.title}" for c in choices) + "\n" + ANSWER_BY_NUMBER[lang]
+    return "\n".join(f"{c.number}. {c.title}" for c in choices) + "\n" + say(ANSWER_BY_NUMBER, lang)
 
 
 def rasa_to_zalo(replies: Any, lang: str = "vi") -> tuple[list[Outgoing], list[Choice]]:
@@ -162,7 +163,6 @@ def rasa_to_zalo(replies: Any, lang: str = "vi") -> tuple[list[Outgoing], list[C
     with the number; up to MAX_BUTTONS of them are also Zalo buttons on that message. Images
     become their link. Texts longer than Zalo's limit are split (sentence boundaries, links whole).
     """
-    lang = "en" if lang == "en" else "vi"
     out: list[Outgoing] = []
     offered: list[Choice] = []
     for reply in replies if isinstance(replies, list) else []:
@@ -178,7 +178,7 @@ def rasa_to_zalo(replies: Any, lang: str = "vi") -> tuple[list[Outgoing], list[C
         if choices:
             block = _numbered(choices, lang)
             if not chunks:
-                chunks = [CHOOSE[lang]]
+                chunks = [say(CHOOSE, lang)]
             if len(chunks[-1]) + 2 + len(block) <= MAX_TEXT:
                 chunks[-1] = f"{chunks[-1]}\n\n{block}"
             else:

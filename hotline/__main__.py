@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hotline import dossiers_cli, tickets_cli
+from hotline import tickets_cli
 from hotline.db import SchemaNotAtHead, schema_revisions, upgrade
+from hotline.dossiers import cli as dossiers_cli
 from hotline.settings import load_settings
 
 

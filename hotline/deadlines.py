@@ -155,13 +155,6 @@ def days_late(
     return max(1, _working_days_late(to_vn(due).date(), to_vn(end).date(), calendar))
 
 
-def naive_vn(moment: datetime | None) -> datetime | None:
-    """Vietnam wall-clock time without tzinfo: how the dossier tables store moments."""
-    if moment is None:
-        return None
-    return to_vn(moment).replace(tzinfo=None)
-
-
 def day_start(day: date) -> datetime:
     """Midnight at the start of `day`, Vietnam time."""
     return datetime.combine(day, time(0), VN_TZ)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hotline.deadlines import ProcessingTime, due_at
-from hotline.dossier_codes import make_code
+from hotline.dossiers.codes import make_code
 from hotline.workcalendar import DEFAULT_CALENDAR, VN_TZ, now_vn
 
 # (national code, name, processing time value, unit) — from the National Public Service Portal.

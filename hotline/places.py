@@ -12,6 +12,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from procedure_kb import address_messages as M
+
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 12
@@ -47,7 +49,7 @@ def _choose(wards: list[dict[str, str]], message: str) -> Place:
     if len(unique) == 1:
         return Place("found", ward=unique[0])
     if len(unique) > MAX_CHOICES:
-        return Place("not_found", message="Có quá nhiều nơi trùng tên; ghi thêm quận/huyện hoặc tỉnh/thành phố.")
+        return Place("not_found", message=M.PLACE_TOO_MANY)
     return Place("choose", choices=unique, message=message)
 
 
@@ -63,11 +65,10 @@ def resolve(text: str | None) -> Place:
         named = text[unit.start():] if unit else text
         hits = reverse_lookup(named) or (reverse_lookup(text) if named != text else [])
         if hits:
-            return _choose([_ward(h) for h in hits], f"Có {len(hits)} xã/phường mới tên như vậy; chọn đúng nơi.")
+            return _choose([_ward(h) for h in hits], M.PLACE_SAME_NEW_NAME.format(count=len(hits)))
         result = lookup_address(text)
         if result.new_wards:
-            return _choose([_ward(w) for w in result.new_wards],
-                           "Địa bàn cũ này nay thuộc nhiều xã/phường mới (tùy đường, tổ dân phố); chọn đúng nơi.")
+            return _choose([_ward(w) for w in result.new_wards], M.PLACE_SPLIT)
         if result.status == "ambiguous" and result.ask in ("ward", "district"):
             wards = []
             for candidate in result.candidates[:MAX_CHOICES]:
@@ -75,7 +76,7 @@ def resolve(text: str | None) -> Place:
                     wards += [_ward(w) for w in lookup_old_ward(candidate["ward"]["code"]).new_wards]
             if wards:
                 return _choose(wards, result.message)
-        return Place("not_found", message=result.message or "Không tìm thấy xã/phường này.")
-    except Exception:  # routing help only: never block an intake on the lookup
+        return Place("not_found", message=result.message or M.PLACE_NOT_FOUND)
+    except Exception:  # noqa: BLE001 - routing help only: never block an intake; logged, and said to the operator
         log.exception("place lookup failed")
-        return Place("not_found", message="Không tra được địa bàn lúc này.")
+        return Place("not_found", message=M.PLACE_LOOKUP_FAILED)

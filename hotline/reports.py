@@ -18,7 +18,7 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.dossier_reports import MonthRate, overdue_rate_by_month
+from hotline.dossiers.reports import MonthRate, overdue_rate_by_month
 from hotline.sla import office_hours_between
 from hotline.tickets import Ticket
 from hotline.triage import KINDS

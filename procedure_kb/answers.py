@@ -34,7 +34,7 @@ from procedure_kb.calibration import (
 )
 from procedure_kb.facets import FACET_VALUES, separating_facet
 from procedure_kb.faq import FaqEntry, faq_scores, load_faq
-from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_procedures
+from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_outcome
 from procedure_kb.semantic import semantic_index, wanted
 from procedure_kb.textnorm import fold
 
@@ -68,6 +68,7 @@ class Answer:
     confidence: float = 0.0  # internal only: never shown to citizens
     follow_up: str = ""  # FAQ: "complaint" when the answer should offer to file one
     candidates: tuple[str, ...] = field(default=())  # internal: what was considered, best first
+    failed: bool = False  # NOT_KNOWN because the procedure search broke (logged), not for want of a match
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,12 @@ class Assessment:
     p_faq: float
     procedure_features: dict | None  # what the calibration read (bench/calibrate.py fits on these)
     faq_features: dict | None
+    failed: bool = False  # the procedure search broke (logged); see search_outcome
 
 
 def assess(text: str) -> Assessment:
-    hits = _plausible(search_procedures(text, top=5), text)
+    outcome = search_outcome(text, top=5)
+    hits = _plausible(outcome.hits, text)
     best = hits[0].features if hits else None
     faqs = faq_candidates(text, procedure=best)
     reform = bool(_REFORM.search(fold(text)))
@@ -195,7 +198,7 @@ def assess(text: str) -> Assessment:
     p_features = procedure_features(best, reform, faq_lexical) if best else None
     p_proc = procedure_confidence(best, reform, faq_lexical) if best else 0.0
     p_faq = faqs[0].confidence if faqs else 0.0
-    return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None)
+    return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None, outcome.failed)
 
 
 def answer_question(text: str) -> Answer:
@@ -235,7 +238,7 @@ def answer_question(text: str) -> Answer:
     if options and (max(p_proc, p_faq) >= OFFER or evidence):
         return Answer(AnswerKind.CHOICES, choices=tuple(c for _, c in options), confidence=max(p_proc, p_faq),
                       candidates=considered)
-    return Answer(AnswerKind.NOT_KNOWN, confidence=max(p_proc, p_faq), candidates=considered)
+    return Answer(AnswerKind.NOT_KNOWN, confidence=max(p_proc, p_faq), candidates=considered, failed=found.failed)
 
 
 def warm_up() -> None:

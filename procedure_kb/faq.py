@@ -18,6 +18,8 @@ from importlib import resources
 import yaml
 from rapidfuzz import fuzz
 
+from procedure_kb import messages as M
+from procedure_kb.i18n import is_en, say
 from procedure_kb.textnorm import fold
 
 __all__ = ["FaqEntry", "FaqHit", "load_faq", "search_faq", "faq_scores", "render_answer", "MIN_SCORE"]
@@ -147,21 +149,21 @@ def faq_scores(query: str) -> dict[int, float]:
     return best
 
 
+def faq_entry(entry_id: str) -> FaqEntry | None:
+    """The FAQ entry with this id (as a button sends it), or None."""
+    return next((e for e in load_faq() if e.id == entry_id), None) if entry_id else None
+
+
 def render_answer(entry: FaqEntry, lang: str = "vi", hotline: str = "1800 1096") -> str:
     """The reply text: answer, legal basis by name and number, check date, hotline caveat."""
-    english = lang == "en"
-    text = (entry.answer_en if english else entry.answer_vi).replace("{hotline}", hotline)
+    text = (entry.answer_en if is_en(lang) else entry.answer_vi).replace("{hotline}", hotline)
     lines = [text]
     if entry.legal_basis:
-        refs = "; ".join(f"{ref.title} số {ref.number}" if not english else f"{ref.title} No. {ref.number}" for ref in entry.legal_basis)
-        lines.append(("Legal basis: " if english else "Căn cứ: ") + refs + ".")
+        refs = "; ".join(say(M.FAQ_REF, lang, title=ref.title, number=ref.number) for ref in entry.legal_basis)
+        lines.append(say(M.FAQ_LEGAL_BASIS, lang, refs=refs))
     if entry.confirm_with_hotline:
-        lines.append(
-            f"Please confirm your particular case with the hotline {hotline}."
-            if english
-            else f"Trường hợp cụ thể của bạn, vui lòng xác nhận lại với tổng đài {hotline}."
-        )
-    lines.append(f"(Checked on {entry.last_checked})" if english else f"(Thông tin kiểm tra ngày {_vi_date(entry.last_checked)})")
+        lines.append(say(M.FAQ_CONFIRM, lang, hotline=hotline))
+    lines.append(say(M.FAQ_CHECKED, lang, date=entry.last_checked if is_en(lang) else _vi_date(entry.last_checked)))
     return "\n".join(lines)
 
 

@@ -5,6 +5,9 @@ cells glued with no separator, page chrome in the result section and ~2% of reco
 sections spill into a neighbour. `parse_record` turns one raw object into a `Procedure`
 and says whether it parsed cleanly, needed a repair, or could not be parsed.
 `load_procedures` reads the committed, already-parsed file (`data/procedures.jsonl.gz`).
+
+Why about 600 lines: the portal record is one document; its table parsers, the repair pass and
+the transition annotation share the section patterns, and splitting them would scatter those.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import gzip
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
+
+from procedure_kb.messages import submit_where_text
 
 __all__ = [
     "Channel",
@@ -100,8 +106,7 @@ class Procedure:
     detail_url: str = ""
     data_taken: str = ""
     # Two-level transition annotations
-    submit_where: str = ""
-    submit_where_en: str = ""
+    submit_where: str = ""  # Vietnamese; other languages: procedure_kb.presenter.submit_where
     online: bool = False
     abolished_mentions: list[str] = field(default_factory=list)
     # Parse report
@@ -349,38 +354,40 @@ _ABOLISHED = re.compile(
 )
 
 
-def annotate_transition(proc: Procedure) -> None:
-    """Fill where a citizen submits now and flag text still naming abolished units.
+class SubmitPlace(str, Enum):
+    """Where a citizen submits a procedure now; `procedure_kb.messages` words each."""
 
-    Commune-level procedures go to the commune-level Public Administration Service
-    Center, province-level ones to the provincial one (Decree 118/2025/ND-CP one-stop
-    rules); police procedures keep the police office the portal names.
+    POLICE = "police"  # the police office the portal names
+    BOTH_LEVELS = "both_levels"
+    COMMUNE = "commune"
+    PROVINCE = "province"
+    BODY = "body"  # the body the portal names
+    NONE = "none"
+
+
+def submit_place(proc: Procedure) -> tuple[SubmitPlace, str]:
+    """(place, the body the portal names) for `proc`, under Decree 118/2025/ND-CP one-stop rules.
+
+    Commune-level procedures go to the commune-level Public Administration Service Center,
+    province-level ones to the provincial one; police procedures keep the police office.
     """
     body = proc.implementing_body or proc.competent_body
-    online = any(c.channel == "Trực tuyến" for c in proc.channels)
-    proc.online = online
-    vi: list[str] = []
-    en: list[str] = []
     if "Công an" in body and "ministry" not in proc.levels:
-        vi.append(body)
-        en.append(f"{body} (police)")
-    elif "commune" in proc.levels and "province" in proc.levels:
-        vi.append("Trung tâm Phục vụ hành chính công cấp xã hoặc cấp tỉnh (tùy trường hợp)")
-        en.append("the commune- or province-level Public Administration Service Center (depending on the case)")
-    elif "commune" in proc.levels:
-        vi.append("Trung tâm Phục vụ hành chính công cấp xã (xã, phường, đặc khu) nơi bạn cư trú")
-        en.append("the commune-level Public Administration Service Center where you live")
-    elif "province" in proc.levels:
-        vi.append("Trung tâm Phục vụ hành chính công cấp tỉnh")
-        en.append("the provincial Public Administration Service Center")
-    elif body:
-        vi.append(body)
-        en.append(body)
-    if online:
-        vi.append("hoặc nộp trực tuyến tại Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)")
-        en.append("or online at the National Public Service Portal (dichvucong.gov.vn)")
-    proc.submit_where = " ".join(vi)
-    proc.submit_where_en = " ".join(en)
+        return SubmitPlace.POLICE, body
+    if "commune" in proc.levels and "province" in proc.levels:
+        return SubmitPlace.BOTH_LEVELS, body
+    if "commune" in proc.levels:
+        return SubmitPlace.COMMUNE, body
+    if "province" in proc.levels:
+        return SubmitPlace.PROVINCE, body
+    return (SubmitPlace.BODY if body else SubmitPlace.NONE), body
+
+
+def annotate_transition(proc: Procedure) -> None:
+    """Fill where a citizen submits now (Vietnamese, as stored) and flag text still naming abolished units."""
+    proc.online = any(c.channel == "Trực tuyến" for c in proc.channels)
+    place, body = submit_place(proc)
+    proc.submit_where = submit_where_text(place.value, body, proc.online, "vi")
     found: list[str] = []
     texts = [proc.name, proc.implementing_body, proc.competent_body, proc.address, proc.conditions]
     texts += proc.steps + [d.name for d in proc.documents]

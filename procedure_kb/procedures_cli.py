@@ -114,9 +114,13 @@ def _hit_dict(hit) -> dict:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from procedure_kb.search import search_procedures
+    from procedure_kb.search import search_outcome
 
-    hits = search_procedures(args.query, top=max(1, args.top))
+    outcome = search_outcome(args.query, top=max(1, args.top))
+    if outcome.failed:  # logged with its traceback; not a "no match"
+        print("search failed (see the log above)", file=sys.stderr)
+        return 1
+    hits = outcome.hits
     if args.json:
         print(json.dumps([_hit_dict(h) for h in hits], ensure_ascii=False))
         return 0

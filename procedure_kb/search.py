@@ -8,6 +8,9 @@ frequent everyday words; rapidfuzz to correct typos against the index vocabulary
 filler words never count against a query's coverage; a small prior prefers the
 commune/province variant unless the ministry one is asked for. Indexes are built once,
 lazily, on first use.
+
+Why about 560 lines: one ranking pipeline (index, query analysis, BM25F, typo correction, fusion
+with the semantic signal) whose tuned constants only make sense read together.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from procedure_kb.textnorm import fold
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SearchHit", "search_procedures", "get_procedure", "analyze_query", "MAX_QUERY_CHARS"]
+__all__ = ["SearchHit", "SearchOutcome", "search_outcome", "search_procedures", "get_procedure", "analyze_query", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 300  # longer input is cut: a question never needs more, and it bounds latency
 AMBIGUOUS_RATIO = 0.97  # runner-up within 3% of the best -> offer buttons instead of guessing
@@ -383,19 +386,38 @@ def _synonym_words() -> frozenset[str]:
 # ---------------------------------------------------------------- search
 
 
+@dataclass(frozen=True)
+class SearchOutcome:
+    """The hits, best first, or `failed` when the search itself broke (an index or data bug,
+    logged with its traceback): the caller says so and offers the hotline instead of "no match"."""
+
+    hits: list[SearchHit]
+    failed: bool = False
+
+
+def search_outcome(query: str, top: int = 5, search=None) -> SearchOutcome:
+    """Best matching procedures for `query`, best first, telling "nothing matches" from "broken".
+
+    Every signal: the lexical BM25F search and, for questions with diacritics or in English,
+    the semantic signal (procedure_kb.semantic), fused by score. `search` replaces that fused
+    search (tests give a broken one).
+    """
+    if not isinstance(query, str) or top <= 0:
+        return SearchOutcome([])
+    try:
+        return SearchOutcome((search or _fused)(query, top))
+    except Exception:  # noqa: BLE001 - any bug in the index must not crash a conversation: logged, reported
+        log.exception("procedure search failed for a query of %d characters", len(query))
+        return SearchOutcome([], failed=True)
+
+
 def search_procedures(query: str, top: int = 5) -> list[SearchHit]:
     """Best matching procedures for `query`, best first; [] when nothing really matches.
 
-    Every signal: the lexical BM25F search and, for questions with diacritics or in English,
-    the semantic signal (procedure_kb.semantic), fused by score.
+    A failure is logged with its traceback and also gives []; callers that must tell the citizen
+    (the question router, the guide, the CLI) use `search_outcome`.
     """
-    if not isinstance(query, str) or top <= 0:
-        return []
-    try:
-        return _fused(query, top)
-    except Exception:  # a citizen's odd input must never crash the assistant: log it, answer "none"
-        log.exception("procedure search failed for a query of %d characters", len(query))
-        return []
+    return search_outcome(query, top).hits
 
 
 @dataclass(frozen=True)

@@ -4,29 +4,42 @@ Data: ``procedure_kb/data/admin_units.json.gz`` (built by ``python -m procedure_
 import-units``), loaded once on first use. Old units are 63 provinces / 696 districts /
 10,035 wards; new units are 34 provinces / 3,321 communes (xã, phường, đặc khu).
 Every public function takes plain strings and never raises on bad input.
+
+Why about 450 lines: the lookup's decisions (resolved / ambiguous / incomplete / not found) and
+the small browse API forms and buttons use share the private result builders; the tables live
+in `units_data`, the reading of names in `units_match`, the wording in `address_messages`.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections import defaultdict
+import functools
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-from procedure_kb.address_parse import (
-    after_street_word,
-    fold_address,
-    preceding_type,
-    tokenize,
-    type_word_size,
+from procedure_kb.address_messages import (
+    COMMUNE_OFFICE,
+    KIND_EN,
+    KIND_VI,
+    ONLINE_PORTAL,
+    PROVINCE_OFFICE,
+    NoteKind,
+    note_text,
+    resolved_text,
 )
-from procedure_kb.textnorm import nfc, normalize_tone_placement
+from procedure_kb.address_parse import (
+    fold_address,
+    tokenize,
+)
+from procedure_kb.i18n import say
+from procedure_kb.units_data import MAX_INPUT_CHARS, Units, _bare, data
+from procedure_kb.units_match import _Match, _matches, _score_districts, _score_wards, _tie_break
 
 __all__ = [
     "AddressResult",
+    "OldUnit",
+    "old_unit",
+    "KIND_VI",
+    "KIND_EN",
     "lookup_address",
     "lookup_old_ward",
     "lookup_old_district",
@@ -38,132 +51,6 @@ __all__ = [
     "find_old_units",
     "data",
 ]
-
-MAX_INPUT_CHARS = 1000  # a real address is far shorter; longer text is not an address
-_MAX_KEY_WORDS = 8
-
-KIND_VI = {
-    "whole": "nhập toàn bộ",
-    "part": "nhập một phần",
-    "renamed": "đổi tên / đổi loại hình",
-    "unchanged": "giữ nguyên",
-}
-KIND_EN = {
-    "whole": "merged whole",
-    "part": "merged in part",
-    "renamed": "renamed / type changed",
-    "unchanged": "unchanged",
-}
-
-# Spellings of old provinces that are not their official name.
-_PROVINCE_ALIASES = {
-    "thua thien hue": "46",
-    "hue": "46",
-    "tp hue": "46",
-    "dac lac": "66",
-    "dak lac": "66",
-    "dac nong": "67",
-    "ba ria": "77",
-}
-
-
-@dataclass
-class Units:
-    """All unit tables plus the indexes the lookup needs (built once)."""
-
-    new_provinces: dict[str, tuple[str, str]]
-    new_wards: dict[str, dict[str, str]]
-    old_provinces: dict[str, str]
-    old_districts: dict[str, tuple[str, str]]
-    old_wards: dict[str, tuple[str, str]]
-    edges_by_old_ward: dict[str, list[tuple[str, str, str]]]
-    edges_by_district: dict[str, list[tuple[str, str, str]]]  # district-only (island) edges
-    edges_by_new: dict[str, list[tuple[str, str, str, str]]]
-    wards_by_district: dict[str, list[str]]
-    districts_by_province: dict[str, list[str]]
-    new_wards_by_province: dict[str, list[str]]
-    new_provinces_of_old_ward: dict[str, set[str]]
-    index: dict[str, list[tuple[str, str]]]  # folded bare name -> [(level, code)]
-    new_index: dict[str, list[str]]  # folded new-ward name -> codes
-    new_province_index: dict[str, str]
-    max_key_words: int = _MAX_KEY_WORDS
-
-
-def _bare(name: str) -> str:
-    """Folded name without its unit type ("Thị trấn Ba Chẽ" -> "ba che")."""
-    folded = " ".join(tok for tok, _ in tokenize(name))
-    for prefix in ("thanh pho ", "thi tran ", "thi xa ", "dac khu ", "phuong ", "xa ", "quan ", "huyen ", "tinh "):
-        if folded.startswith(prefix):
-            return folded[len(prefix):]
-    return folded
-
-
-def _build(raw: dict[str, Any]) -> Units:
-    new_provinces = {c: (n, en) for c, n, en in raw["new_provinces"]}
-    new_wards = {
-        c: {"code": c, "name": n, "name_en": en, "province_code": p, "current_name": cur, "formed_from": ff}
-        for c, n, en, p, cur, ff in raw["new_wards"]
-    }
-    old_provinces = {c: n for c, n in raw["old_provinces"]}
-    old_districts = {c: (n, p) for c, n, p in raw["old_districts"]}
-    old_wards = {c: (n, d) for c, n, d, _ in raw["old_wards"]}
-    former = {c: names for c, _, _, names in raw["old_wards"] if names}
-    by_old: dict[str, list] = defaultdict(list)
-    by_district: dict[str, list] = defaultdict(list)
-    by_new: dict[str, list] = defaultdict(list)
-    new_prov_of: dict[str, set] = defaultdict(set)
-    for old_code, district, new_code, kind, note in raw["edges"]:
-        if old_code:
-            by_old[old_code].append((new_code, kind, note))
-            new_prov_of[old_code].add(new_wards[new_code]["province_code"])
-        else:
-            by_district[district].append((new_code, kind, note))
-        by_new[new_code].append((old_code, district, kind, note))
-    wards_by_district: dict[str, list] = defaultdict(list)
-    for c, (_, d) in sorted(old_wards.items()):
-        wards_by_district[d].append(c)
-    districts_by_province: dict[str, list] = defaultdict(list)
-    for c, (_, p) in sorted(old_districts.items()):
-        districts_by_province[p].append(c)
-    new_by_prov: dict[str, list] = defaultdict(list)
-    for c, w in sorted(new_wards.items()):
-        new_by_prov[w["province_code"]].append(c)
-
-    index: dict[str, list] = defaultdict(list)
-    for c, n in old_provinces.items():
-        index[_bare(n)].append(("province", c))
-    for alias, c in _PROVINCE_ALIASES.items():
-        index[alias].append(("province", c))
-    for c, (n, _) in old_districts.items():
-        index[_bare(n)].append(("district", c))
-    for c, (n, _) in old_wards.items():
-        index[_bare(n)].append(("ward", c))
-        for alias in former.get(c, ()):
-            if (key := _bare(alias)) != _bare(n):
-                index[key].append(("ward_alias", c))
-        if c.startswith("D"):  # an unnumbered area named by a long phrase: its head is enough
-            head = _bare(n).split(" do huyen ")[0]
-            index[head].append(("ward", c))
-            index[head.replace("khu vuc ", "", 1)].append(("ward", c))
-    new_index: dict[str, list] = defaultdict(list)
-    for c, w in new_wards.items():
-        for name in {w["name"], w["current_name"]} - {""}:
-            new_index[_bare(name)].append(c)
-    new_province_index = {_bare(n): c for c, (n, _) in new_provinces.items()}
-    longest = max(len(k.split()) for k in index)
-    return Units(
-        new_provinces, new_wards, old_provinces, old_districts, old_wards,
-        dict(by_old), dict(by_district), dict(by_new), dict(wards_by_district),
-        dict(districts_by_province), dict(new_by_prov), dict(new_prov_of), dict(index), dict(new_index),
-        new_province_index, longest,
-    )
-
-
-@lru_cache(maxsize=1)
-def data() -> Units:
-    """The unit tables, loaded from the committed package data on first use."""
-    blob = resources.files("procedure_kb").joinpath("data/admin_units.json.gz").read_bytes()
-    return _build(json.loads(gzip.decompress(blob)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -180,6 +67,9 @@ class AddressResult:
     ambiguous   several old units match; ask `ask` ("province"/"district") from `options`;
     incomplete  only a province or district understood; ask `ask` from `options`;
     not_found   nothing understood; `message` says how to write the address.
+
+    The result is data: `note` (and `note_values`) name what it has to tell the citizen, and
+    `message`/`message_en` word it from the catalogue `procedure_kb.address_messages`.
     """
 
     query: str
@@ -191,15 +81,31 @@ class AddressResult:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     ask: str = ""
     options: list[dict[str, str]] = field(default_factory=list)
-    message: str = ""
-    message_en: str = ""
+    note: NoteKind = NoteKind.NOT_FOUND
+    note_values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
         return bool(self.new_wards)
 
+    def text(self, lang: str) -> str:
+        """What to tell the citizen, in `lang`."""
+        if self.note is NoteKind.RESOLVED:
+            return resolved_text(self.matched_old, self.new_wards, lang)
+        return note_text(self.note, self.note_values, lang)
+
+    @property
+    def message(self) -> str:
+        return self.text("vi")
+
+    @property
+    def message_en(self) -> str:
+        return self.text("en")
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["note"], out["note_values"]
+        return {**out, "message": self.message, "message_en": self.message_en}
 
 
 def _unit(code: str, name: str) -> dict[str, str]:
@@ -238,30 +144,10 @@ def _overall_change(edges: list[tuple[str, str, str]]) -> str:
     return {"whole": "merged_whole", "part": "merged_part"}.get(edges[0][1], edges[0][1])
 
 
-def _describe(u: Units, old: dict[str, Any], entries: list[dict[str, Any]]) -> tuple[str, str]:
-    """Plain-text answer in Vietnamese and English."""
-    parts = [old[k]["name"] for k in ("ward", "district", "province") if old.get(k)]
-    old_text = ", ".join(parts)
-    if len(entries) == 1:
-        e = entries[0]
-        now = e["current_name"] + (f" (từ 1/7/2025 là {e['name']})" if e["current_name"] != e["name"] else "")
-        vi = f"{old_text} nay thuộc {now}, {e['province']} ({KIND_VI[e['kind']]})."
-        en = f"{old_text} is now part of {e['name_en'] or e['name']}, {e['province_en'] or e['province']} ({KIND_EN[e['kind']]})."
-        return vi, en
-    lines_vi = [f"{old_text} đã được chia vào {len(entries)} đơn vị mới; đơn vị của bạn tùy theo đường, tổ dân phố/thôn nơi bạn ở:"]
-    lines_en = [f"{old_text} was split between {len(entries)} new units; yours depends on your street or hamlet:"]
-    for e in entries:
-        extra = f" — {e['note']}" if e["note"] else ""
-        lines_vi.append(f"• {e['current_name']}, {e['province']}{extra}")
-        lines_en.append(f"• {e['name_en'] or e['name']}, {e['province_en'] or e['province']} ({KIND_EN[e['kind']]})")
-    return "\n".join(lines_vi), "\n".join(lines_en)
-
-
 def _resolved(query: str, u: Units, ward: str | None, district: str) -> AddressResult:
     edges = u.edges_by_old_ward[ward] if ward else u.edges_by_district[district]
     old = _old_triple(u, ward, district)
     entries = [_new_ward_entry(u, c, k, n) for c, k, n in edges]
-    vi, en = _describe(u, old, entries)
     return AddressResult(
         query=query,
         status="split" if len(entries) > 1 else "found",
@@ -269,171 +155,12 @@ def _resolved(query: str, u: Units, ward: str | None, district: str) -> AddressR
         new_wards=entries,
         change=_overall_change(edges),
         depends_on_street=len(entries) > 1,
-        message=vi,
-        message_en=en,
+        note=NoteKind.RESOLVED,
     )
 
 
-_NOT_FOUND_VI = (
-    "Chưa tìm thấy địa chỉ này trong danh mục đơn vị hành chính trước 1/7/2025. "
-    "Hãy ghi theo thứ tự: phường/xã, quận/huyện, tỉnh/thành phố (cũ), "
-    "ví dụ: \"Phường Bến Nghé, Quận 1, TP Hồ Chí Minh\"."
-)
-_NOT_FOUND_EN = (
-    "This address was not found among the units that existed before 1 July 2025. "
-    "Please write ward/commune, district, province (old names), e.g. \"Ben Nghe Ward, District 1, Ho Chi Minh City\"."
-)
-
-
-def _not_found(query: str, why_vi: str = "", why_en: str = "") -> AddressResult:
-    return AddressResult(
-        query=query, status="not_found",
-        message=(why_vi + " " if why_vi else "") + _NOT_FOUND_VI,
-        message_en=(why_en + " " if why_en else "") + _NOT_FOUND_EN,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Parsing
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Match:
-    start: int
-    end: int
-    level: str
-    code: str
-    typed: bool
-    single: bool  # one bare word: too weak on its own
-    type_word: str = ""  # the folded type word written before it ("thi tran")
-    alias: bool = False  # matched a name the ward had before an earlier merge
-    drop: bool = False
-
-
-def _matches(u: Units, toks: list[tuple[str, int]]) -> list[_Match]:
-    words = [t for t, _ in toks]
-    found: list[_Match] = []
-    for i in range(len(words)):
-        if after_street_word(words, i) and preceding_type(words, i) is None:
-            continue
-        levels = preceding_type(words, i)
-        for size in range(1, min(u.max_key_words, len(words) - i) + 1):
-            if toks[i + size - 1][1] != toks[i][1]:
-                break  # a name never spans a comma
-            key = " ".join(words[i:i + size])
-            for level, code in u.index.get(key, ()):
-                alias = level == "ward_alias"
-                level = "ward" if alias else level
-                if levels is not None and level not in levels:
-                    continue  # "Huyện Ba Chẽ" is not "Thị trấn Ba Chẽ"
-                if levels is None and key.replace(" ", "").isdigit():
-                    continue  # "5" alone is a house number, "Phường 5" is a ward
-                found.append(_Match(i, i + size, level, code, levels is not None, size == 1 and levels is None,
-                                    " ".join(words[i - type_word_size(words, i):i]), alias))
-    # A type word that introduces a name is not part of another name: in "Phường Đúc" the
-    # "Phường" is not the start of "Phượng Dực". When two typed readings collide, the type
-    # word of the later one wins unless it lies wholly inside the earlier name: "P. Tân Hòa
-    # TP. Hòa Bình" is not "Tân Hòa Thành", but "Xã Phương Đông" and "P. Phúc Xá Q. Ba Đình" stand.
-    typed = [(m, m.start - type_word_size(words, m.start)) for m in found if m.typed]
-    for b, ts in typed:
-        for a, _ in typed:
-            if a is b or not (a.start < b.start and ts < a.end):
-                continue
-            if a.start <= ts and b.start <= a.end:
-                b.drop = True
-            else:
-                a.drop = True
-    consumed: set[int] = set()
-    for b, ts in typed:
-        if not b.drop:
-            consumed.update(range(ts, b.start))
-    found = [m for m in found if not m.drop and not consumed.intersection(range(m.start, m.end))]
-    # An untyped name that is exactly a province's name is the province ("Thái Bình sáp nhập
-    # với Hưng Yên"), not the commune or town of that name somewhere else.
-    province_spans = {(m.start, m.end) for m in found if m.level == "province"}
-    found = [m for m in found if m.level == "province" or m.typed or (m.start, m.end) not in province_spans]
-    # A name inside a longer one is not a separate mention ("Chí Minh" in "Hồ Chí Minh"),
-    # unless the longer one crosses a third name ("Tân Phú | Đồng Nai" vs "Tân Phú Đông").
-    crossing = {id(o) for o in found for p in found if o.start < p.start < o.end < p.end or p.start < o.start < p.end < o.end}
-    return [m for m in found if not any(
-        o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-        and (o.typed or not m.typed) and id(o) not in crossing
-        for o in found
-    )]
-
-
-def _overlap(a: _Match, b: _Match) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _score_wards(u: Units, matches: list[_Match]) -> list[tuple[float, str, str]]:
-    """(score, ward code, district code) for every ward mention, with its district/province support."""
-    districts = [m for m in matches if m.level == "district"]
-    provinces = [m for m in matches if m.level == "province"]
-    scored: dict[str, float] = {}
-    for m in matches:
-        if m.level != "ward":
-            continue
-        district = u.old_wards[m.code][1]
-        province = u.old_districts[district][1]
-        score = (2.0 if m.single else 3.0) + (1.0 if m.typed else 0.0) - (0.5 if m.alias else 0.0)
-        score += max((2.0 + d.typed for d in districts if d.code == district and not _overlap(d, m)), default=0.0)
-        score += max((2.0 for p in provinces if p.code == province and not _overlap(p, m)), default=0.0)
-        # Few people write the old province; some write the new one.
-        if not any(p.code == province for p in provinces):
-            new_provs = u.new_provinces_of_old_ward.get(m.code, set())
-            if any(_new_province_mentioned(u, p, new_provs) and not _overlap(p, m) for p in provinces):
-                score += 1.0
-        scored[m.code] = max(scored.get(m.code, 0.0), score)
-    return sorted(((s, c, u.old_wards[c][1]) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
-
-
-def _new_province_mentioned(u: Units, m: _Match, new_provs: set[str]) -> bool:
-    name = _bare(u.old_provinces[m.code])
-    return u.new_province_index.get(name) in new_provs
-
-
-def _score_districts(u: Units, matches: list[_Match]) -> list[tuple[float, str]]:
-    provinces = [m for m in matches if m.level == "province"]
-    scored: dict[str, float] = {}
-    for m in matches:
-        if m.level != "district":
-            continue
-        prov = u.old_districts[m.code][1]
-        score = (1.5 if m.single else 2.0) + m.typed
-        score += max((2.0 for p in provinces if p.code == prov and not _overlap(p, m)), default=0.0)
-        # "Thị xã Sơn Tây" (Hà Nội) rather than "Huyện Sơn Tây" (Quảng Ngãi).
-        score += 0.5 * bool(m.type_word and fold_address(u.old_districts[m.code][0]).startswith(m.type_word + " "))
-        scored[m.code] = max(scored.get(m.code, 0.0), score)
-    return sorted(((s, c) for c, s in scored.items()), key=lambda x: (-x[0], x[1]))
-
-
-def _tie_break(u: Units, query: str, matches: list[_Match], top: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Same folded name in one place ("TT Yên Viên" / "Xã Yên Viên", "Sa Pa" / "Sa Pả"):
-    the type word and the diacritics the citizen wrote decide, when they do."""
-    typed = {m.code: m.type_word for m in matches if m.level == "ward" and m.typed}
-    accented = normalize_tone_placement(nfc(query)).lower()
-    has_marks = accented != fold_address(query)  # unaccented text cannot tell "Sa Pa" from "Sa Pả"
-
-    def bonus(ward: str) -> int:
-        name = u.old_wards[ward][0]
-        kind = _ward_type(name)
-        bare = name[len(kind):].strip().lower() if kind else name.lower()
-        # With its type word when one was written: "phường sa pa" is not in "phường sa pả, thị xã sa pa".
-        written = f"{kind.lower()} {bare}" if ward in typed else bare
-        return (typed.get(ward) == fold_address(kind)) + (has_marks and written in accented)
-
-    scores = {w: bonus(w) for w, _ in top}
-    best = max(scores.values())
-    return [(w, d) for w, d in top if scores[w] == best]
-
-
-def _ward_type(name: str) -> str:
-    for kind in ("Thị trấn", "Phường", "Xã", "Đặc khu"):
-        if name.startswith(kind + " "):
-            return kind
-    return ""
+def _not_found(query: str, why: NoteKind = NoteKind.NOT_FOUND) -> AddressResult:
+    return AddressResult(query=query, status="not_found", note=why)
 
 
 def _ambiguous(query: str, u: Units, wards: list[tuple[str, str]]) -> AddressResult:
@@ -443,53 +170,44 @@ def _ambiguous(query: str, u: Units, wards: list[tuple[str, str]]) -> AddressRes
     if len({c["district"]["code"] for c in cands}) == 1:
         ask = "ward"
         options = [_unit(c["ward"]["code"], c["ward"]["name"]) for c in cands]
-        vi = f"Ở {cands[0]['district']['name']} có {len(cands)} đơn vị tên gần giống nhau. Bạn ở đơn vị nào?"
-        en = f"{cands[0]['district']['name']} had {len(cands)} units with similar names. Which one is yours?"
+        note, values = NoteKind.SIMILAR_IN_DISTRICT, {"district": cands[0]["district"]["name"], "count": len(cands)}
     elif len(provinces) > 1:
         ask = "province"
         options = [_unit(p, u.old_provinces[p]) for p in sorted(provinces)]
-        vi = f"Có {len(cands)} nơi tên \"{cands[0]['ward']['name']}\". Bạn ở tỉnh/thành phố nào (trước 1/7/2025)?"
-        en = f"{len(cands)} places are called \"{cands[0]['ward']['name']}\". Which province (before 1 July 2025)?"
+        note, values = NoteKind.SAME_NAME_PROVINCES, {"count": len(cands), "name": cands[0]["ward"]["name"]}
     else:
         ask = "district"
         options = [_unit(c["district"]["code"], c["district"]["name"]) for c in cands]
-        vi = f"Có {len(cands)} nơi tên \"{cands[0]['ward']['name']}\" ở {cands[0]['province']['name']}. Bạn ở quận/huyện nào (cũ)?"
-        en = f"{len(cands)} places are called \"{cands[0]['ward']['name']}\" in {cands[0]['province']['name']}. Which district (old)?"
+        note, values = NoteKind.SAME_NAME_DISTRICTS, {"count": len(cands), "name": cands[0]["ward"]["name"],
+                                                      "province": cands[0]["province"]["name"]}
     return AddressResult(query=query, status="ambiguous", matched_old={}, candidates=cands, ask=ask,
-                         options=options, message=vi, message_en=en)
+                         options=options, note=note, note_values=values)
 
 
 def _incomplete(query: str, u: Units, district: str | None, province: str | None) -> AddressResult:
     if district:
         old = _old_triple(u, None, district)
         options = [_unit(w, u.old_wards[w][0]) for w in u.wards_by_district.get(district, [])]
-        vi = f"Đã hiểu {old['district']['name']}, {old['province']['name']}. Bạn ở phường/xã/thị trấn nào?"
-        en = f"Understood {old['district']['name']}, {old['province']['name']}. Which ward/commune?"
-        return AddressResult(query=query, status="incomplete", matched_old=old, ask="ward",
-                             options=options, message=vi, message_en=en)
+        return AddressResult(query=query, status="incomplete", matched_old=old, ask="ward", options=options,
+                             note=NoteKind.WHICH_WARD,
+                             note_values={"district": old["district"]["name"], "province": old["province"]["name"]})
     assert province is not None
     old = {"ward": None, "district": None, "province": _unit(province, u.old_provinces[province])}
     options = [_unit(d, u.old_districts[d][0]) for d in u.districts_by_province.get(province, [])]
     # "Tỉnh Hà Giang nhập vào tỉnh nào?": the province-level answer is known already.
-    fate_vi, fate_en = _province_fate(u, province)
-    vi = f"{fate_vi} Để biết xã/phường mới, bạn ở quận/huyện/thị xã nào (cũ)?"
-    en = f"{fate_en} For the new commune: which district (old)?"
-    return AddressResult(query=query, status="incomplete", matched_old=old, ask="district",
-                         options=options, message=vi, message_en=en)
+    return AddressResult(query=query, status="incomplete", matched_old=old, ask="district", options=options,
+                         note=NoteKind.WHICH_DISTRICT, note_values={"fates": [_province_fate(u, province)]})
 
 
-def _province_fate(u: Units, province: str) -> tuple[str, str]:
-    """"Tỉnh Bắc Kạn nay thuộc Tỉnh Thái Nguyên." / "… giữ tên …" (Vietnamese, English)."""
+def _province_fate(u: Units, province: str) -> dict[str, str]:
+    """Which new province(s) an old province went into: {old, new_vi, new_en} (names, comma-joined)."""
     news = sorted({u.new_wards[c]["province_code"] for w in _wards_of_province(u, province)
                    for c, _, _ in u.edges_by_old_ward.get(w, [])}
                   | {u.new_wards[c]["province_code"] for d in u.districts_by_province.get(province, [])
                      for c, _, _ in u.edges_by_district.get(d, [])})
-    old = u.old_provinces[province]
-    vi_names = ", ".join(u.new_provinces[c][0] for c in news)
-    en_names = ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)
-    if vi_names == old:
-        return f"{old} vẫn giữ tên {old}.", f"{old} keeps its name ({en_names})."
-    return f"{old} nay thuộc {vi_names}.", f"{old} is now part of {en_names}."
+    return {"old": u.old_provinces[province],
+            "new_vi": ", ".join(u.new_provinces[c][0] for c in news),
+            "new_en": ", ".join(u.new_provinces[c][1] or u.new_provinces[c][0] for c in news)}
 
 
 def _wards_of_province(u: Units, province: str) -> list[str]:
@@ -500,9 +218,9 @@ def lookup_address(text: Any) -> AddressResult:
     """Resolve a free-form pre-reform address to the new ward(s); never raises."""
     query = text if isinstance(text, str) else ""
     if not query.strip():
-        return _not_found(query, "Bạn chưa nhập địa chỉ.", "No address given.")
+        return _not_found(query, NoteKind.NO_ADDRESS)
     if len(query) > MAX_INPUT_CHARS:
-        return _not_found(query[:80], "Nội dung quá dài để là một địa chỉ.", "The text is too long to be an address.")
+        return _not_found(query[:80], NoteKind.TOO_LONG)
     u = data()
     toks = tokenize(query)
     matches = _matches(u, toks)
@@ -540,8 +258,7 @@ def lookup_address(text: Any) -> AddressResult:
                             ask="province" if len(provinces) > 1 else "district")
         res.options = ([_unit(p, u.old_provinces[p]) for p in provinces] if len(provinces) > 1
                        else [_unit(d, u.old_districts[d][0]) for d in top])
-        res.message = f"Có {len(top)} quận/huyện cùng tên. Bạn ở tỉnh/thành phố nào (trước 1/7/2025)?"
-        res.message_en = f"{len(top)} districts share this name. Which province (before 1 July 2025)?"
+        res.note, res.note_values = NoteKind.DISTRICTS_SHARE_NAME, {"count": len(top)}
         return res
     provinces = sorted({m.code for m in matches if m.level == "province" and not m.single} |
                        {m.code for m in matches if m.level == "province" and m.single and len(toks) <= 3})
@@ -554,14 +271,11 @@ def lookup_address(text: Any) -> AddressResult:
 
 def _several_provinces(query: str, u: Units, provinces: list[str]) -> AddressResult:
     """"Long An giờ thuộc tỉnh Tây Ninh à?": say where each named province went, ask which one."""
-    fates = [_province_fate(u, p) for p in provinces]
-    lines_vi, lines_en = [f[0] for f in fates], [f[1] for f in fates]
     return AddressResult(
         query=query, status="ambiguous", ask="province",
         candidates=[{"ward": None, "district": None, "province": _unit(p, u.old_provinces[p])} for p in provinces],
         options=[_unit(p, u.old_provinces[p]) for p in provinces],
-        message=" ".join(lines_vi) + " Để biết xã/phường mới, bạn cho biết địa chỉ cũ đầy đủ (phường/xã, quận/huyện).",
-        message_en=" ".join(lines_en) + " For the new commune, give the full old address (ward, district).",
+        note=NoteKind.SEVERAL_PROVINCES, note_values={"fates": [_province_fate(u, p) for p in provinces]},
     )
 
 
@@ -607,6 +321,33 @@ def lookup_old_district(code: str) -> AddressResult:
     return _incomplete(u.old_districts[code][0], u, code, None)
 
 
+@dataclass(frozen=True)
+class OldUnit:
+    """A unit as it was before 1 July 2025, with the codes of the units above it."""
+
+    code: str
+    name: str
+    level: str  # "province" | "district" | "ward"
+    district: str = ""  # the district's code (wards only)
+    province: str = ""  # the province's code (districts and wards)
+
+
+def old_unit(code: Any, level: str) -> OldUnit | None:
+    """The old unit of `level` with this code, or None."""
+    u = data()
+    if not isinstance(code, str):
+        return None
+    if level == "ward" and code in u.old_wards:
+        name, district = u.old_wards[code]
+        return OldUnit(code, name, level, district, u.old_districts[district][1])
+    if level == "district" and code in u.old_districts:
+        name, province = u.old_districts[code]
+        return OldUnit(code, name, level, "", province)
+    if level == "province" and code in u.old_provinces:
+        return OldUnit(code, u.old_provinces[code], level)
+    return None
+
+
 def old_provinces() -> list[dict[str, str]]:
     """The 63 pre-reform provinces, by name."""
     u = data()
@@ -623,6 +364,21 @@ def old_wards(district_code: str) -> list[dict[str, str]]:
     """Wards of an old district (empty for an unknown code or an island district)."""
     u = data()
     return [_unit(c, u.old_wards[c][0]) for c in u.wards_by_district.get(str(district_code), [])]
+
+
+@functools.lru_cache(maxsize=1)
+def _old_bare_names() -> frozenset[str]:
+    u = data()
+    names = list(u.old_provinces.values()) + [n for n, _ in u.old_districts.values()] + [n for n, _ in u.old_wards.values()]
+    return frozenset(_bare(n) for n in names)
+
+
+def is_old_unit_name(text: Any) -> bool:
+    """True when the whole text is the name of an old province, district or ward
+    ("Thái Bình", "Phường Trần Hưng Đạo", "p tran hung dao"): a form's answer, whatever else it resembles."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_INPUT_CHARS:
+        return False
+    return _bare(text) in _old_bare_names()
 
 
 def find_old_units(text: Any, level: str, parent: str | None = None) -> list[dict[str, str]]:
@@ -703,11 +459,11 @@ def where_to_go(new_ward_code: str) -> dict[str, str]:
         return {}
     name = w["current_name"] or w["name"]
     kind, _, bare = name.partition(" ")
-    province = u.new_provinces[w["province_code"]][0]
+    province, province_en = u.new_provinces[w["province_code"]]
     return {
-        "commune_level": f"Ủy ban nhân dân {name} hoặc Trung tâm Phục vụ hành chính công {kind.lower()} {bare}",
-        "province_level": f"Trung tâm Phục vụ hành chính công {province}",
-        "online": "Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn",
-        "commune_level_en": f"People's Committee of {w['name_en'] or name} or its Public Administration Service Center",
-        "province_level_en": f"Public Administration Service Center of {u.new_provinces[w['province_code']][1] or province}",
+        "commune_level": say(COMMUNE_OFFICE, "vi", name=name, kind=kind.lower(), bare=bare),
+        "province_level": say(PROVINCE_OFFICE, "vi", province=province),
+        "online": ONLINE_PORTAL,
+        "commune_level_en": say(COMMUNE_OFFICE, "en", name=w["name_en"] or name),
+        "province_level_en": say(PROVINCE_OFFICE, "en", province=province_en or province),
     }

@@ -284,3 +284,13 @@ def test_name_from_an_earlier_merge_still_resolves():
 def test_a_procedure_question_is_not_an_address():
     for text in ("thủ tục đăng ký khai sinh cần giấy tờ gì", "how do I register a birth"):
         assert lookup_address(text).status == "not_found"
+
+
+def test_a_bare_unit_name_is_recognised_as_an_address_answer() -> None:
+    # Inside the address form, "Phường Trần Hưng Đạo" once looked like small talk to the classifier.
+    from procedure_kb.units import is_old_unit_name
+
+    assert is_old_unit_name("Phường Trần Hưng Đạo") and is_old_unit_name("p tran hung dao")
+    assert is_old_unit_name("Thái Bình") and is_old_unit_name("Quận Hoàn Kiếm")
+    assert not is_old_unit_name("hỗ trợ tiền điện cho hộ nghèo") and not is_old_unit_name("chào bạn")
+    assert not is_old_unit_name("") and not is_old_unit_name(None) and not is_old_unit_name("x" * 10_000)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from hotline.dossier_codes import check_code, find_code, make_code
+from hotline.dossiers.codes import check_code, find_code, make_code
 
 TODAY = date(2026, 11, 22)
 

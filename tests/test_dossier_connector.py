@@ -12,9 +12,9 @@ from aiohttp import web
 
 from hotline.db import make_engine, make_session_factory, transaction, upgrade
 from hotline.demo_data import DEMO_COMPLETED_CODE, DEMO_OVERDUE_CODE
-from hotline.dossier_connector import BAD_CODE, FOUND, NOT_FOUND, UNAVAILABLE, DossierConnector, sync_dossier
 from hotline.dossier_simulator import create_app
 from hotline.dossiers import get_by_code, subscribe
+from hotline.dossiers.connector import BAD_CODE, FOUND, NOT_FOUND, UNAVAILABLE, DossierConnector, sync_dossier
 from hotline.notify import OutboxMessage
 
 TOKEN = "s3cret-token"

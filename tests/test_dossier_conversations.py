@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from hotline.db import make_engine, make_session_factory, upgrade
 from hotline.demo_data import DEMO_COMPLETED_CODE, DEMO_OVERDUE_CODE, demo_records
-from hotline.dossier_import import import_records
 from hotline.dossiers import DossierSubscription
+from hotline.dossiers.importer import import_records
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,22 @@ import pytest
 from sqlalchemy import select
 
 from hotline.db import make_engine, make_session_factory, transaction
-from hotline.dossier_import import import_file, import_records, to_csv
-from hotline.dossier_lookup import (
-    BAD_CODE,
-    FOUND,
-    LIMITED,
-    NO_MATCH,
-    answer_text,
-    verify_and_lookup,
-)
 from hotline.dossiers import (
     Dossier,
     InvalidTransition,
+    answer_text,
     change_status,
     get_by_code,
     subscribe,
     view_of,
+)
+from hotline.dossiers.importer import import_file, import_records, to_csv
+from hotline.dossiers.lookup import (
+    BAD_CODE,
+    FOUND,
+    LIMITED,
+    NO_MATCH,
+    verify_and_lookup,
 )
 from hotline.notify import OutboxMessage
 from hotline.workcalendar import VN_TZ
@@ -65,7 +65,7 @@ def test_import_computes_the_due_date_and_never_stores_the_full_phone(sessions):
     dossier = stored(sessions)
     assert dossier.status == "in_processing"
     # 7 working days from Tue 15 Jul 2025 → Thu 24 Jul, close of office.
-    assert dossier.due_at == datetime(2025, 7, 24, 17, 0)
+    assert dossier.due_at == datetime(2025, 7, 24, 17, 0, tzinfo=VN_TZ)
     assert dossier.phone_masked == "091*****78" and dossier.phone_last4 == "5678"
     with sessions() as session:
         values = session.execute(select(Dossier.__table__)).one()
@@ -76,7 +76,7 @@ def test_due_date_comes_from_the_knowledge_base_and_the_province_reduction(sessi
     bare = row(**{"Thời hạn giải quyết": "", "Đơn vị thời gian": ""})  # 1.004222: 7 working days
     import_records(sessions, [bare], reduction=0.5)
     # 3.5 working days from Tue 15 Jul 2025: close of Fri 18 Jul + 4 office hours → Mon 21 Jul 11:30.
-    assert stored(sessions).due_at == datetime(2025, 7, 21, 11, 30)
+    assert stored(sessions).due_at == datetime(2025, 7, 21, 11, 30, tzinfo=VN_TZ)
 
 
 def test_reimport_updates_in_place_and_notifies_subscribers(sessions, tmp_path):
@@ -97,7 +97,7 @@ def test_reimport_updates_in_place_and_notifies_subscribers(sessions, tmp_path):
     assert import_file(sessions, json_file).unchanged == 1  # the same file again changes nothing
 
     dossier = stored(sessions)
-    assert dossier.status == "completed" and dossier.completed_at == datetime(2025, 7, 23, 15, 0)
+    assert dossier.status == "completed" and dossier.completed_at == datetime(2025, 7, 23, 15, 0, tzinfo=VN_TZ)
     assert [e.status for e in dossier.events] == ["in_processing", "completed"]
     with sessions() as session:
         assert session.execute(select(Dossier.id)).all().__len__() == 2

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from hotline.db import make_engine, make_session_factory, transaction, upgrade
 from hotline.demo_data import DEMO_COMPLETED_CODE, DEMO_OVERDUE_CODE, demo_records
-from hotline.dossier_import import import_records
-from hotline.dossier_reports import by_quarter, overdue_rate_by_month, overdue_report
+from hotline.dossiers.importer import import_records
+from hotline.dossiers.reports import by_quarter, overdue_rate_by_month, overdue_report
 from hotline.settings import load_settings
 from hotline.users import create_user
 from hotline.web.app import create_app

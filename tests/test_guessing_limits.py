@@ -12,8 +12,9 @@ from tickets_helpers import add_user, complaint
 from hotline import tickets as T
 from hotline.db import transaction
 from hotline.dbtypes import utcnow
-from hotline.dossier_import import import_records
-from hotline.dossier_lookup import FOUND, LIMITED, NO_MATCH, answer_text, verify_and_lookup
+from hotline.dossiers import answer_text
+from hotline.dossiers.importer import import_records
+from hotline.dossiers.lookup import FOUND, LIMITED, NO_MATCH, verify_and_lookup
 from hotline.lookup_limits import locked_codes
 from hotline.users import authenticate, create_user
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 from conftest import PROJECT_ROOT, axe_serious, free_port, http_json, wait_until_ready
@@ -38,6 +39,9 @@ def web_url(tmp_path_factory) -> str:
         os.environ.clear()
         os.environ.update(previous)
     spec = web_app(settings)
+    # Migrations are a deploy step (`make run` runs them first); servers only check the schema.
+    subprocess.run([sys.executable, "-m", "hotline", "migrate"], cwd=PROJECT_ROOT, env=env, check=True,
+                   capture_output=True)
     log = var_dir / "web.log"
     with open(log, "ab") as out:
         process = subprocess.Popen(spec.command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)

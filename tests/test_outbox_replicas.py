@@ -21,8 +21,8 @@ from tickets_helpers import add_user, complaint
 from hotline import tickets as T
 from hotline.db import make_engine, make_session_factory, transaction, upgrade
 from hotline.dbtypes import utcnow
-from hotline.dossier_import import import_records
 from hotline.dossiers import change_status, get_by_code, subscribe
+from hotline.dossiers.importer import import_records
 from hotline.notify import LEASE, OutboxMessage, _claim_due, enqueue_message
 
 TOKENS = ("111:replica-one", "222:replica-two")

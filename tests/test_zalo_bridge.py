@@ -237,8 +237,8 @@ async def test_operator_reply_reaches_zalo_once_despite_a_429(fake, tmp_path):
 
 async def test_dossier_status_push_reaches_zalo(fake, sqlite_sessions):
     """A status change of a dossier the citizen subscribed to from Zalo goes out through the outbox."""
-    from hotline.dossier_import import import_records
     from hotline.dossiers import get_by_code, subscribe
+    from hotline.dossiers.importer import import_records
     from hotline.notify import ZaloSender, deliver_once
 
     code = "000.00.31.H29-250715-0099"

@@ -15,10 +15,11 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hotline.dossier_codes import check_code
-from hotline.dossier_import import import_records
-from hotline.dossier_reports import by_quarter, overdue_rate_by_month, overdue_report
-from hotline.dossiers import Dossier, view_of
+from hotline.dossiers.codes import check_code
+from hotline.dossiers.importer import import_records
+from hotline.dossiers.models import Dossier
+from hotline.dossiers.reports import by_quarter, overdue_rate_by_month, overdue_report
+from hotline.dossiers.service import view_of
 from hotline.web.api import token_required
 from hotline.web.app import SESSIONS, SETTINGS, run_db
 from hotline.workcalendar import to_vn

@@ -10,9 +10,11 @@ import re
 from aiohttp import web
 from sqlalchemy.orm import selectinload
 
-from hotline.dossier_codes import check_code
-from hotline.dossier_reports import by_quarter, overdue_rate_by_month, overdue_report
-from hotline.dossiers import STATUS_LABELS, Dossier, view_of
+from hotline.dossiers.codes import check_code
+from hotline.dossiers.messages import status_labels
+from hotline.dossiers.models import Dossier
+from hotline.dossiers.reports import by_quarter, overdue_rate_by_month, overdue_report
+from hotline.dossiers.service import view_of
 from hotline.web.app import run_db
 from hotline.web.console import render_page, require_user
 from hotline.workcalendar import now_vn, to_vn
@@ -21,7 +23,7 @@ PAGE = 100
 
 
 def _labels() -> dict[str, str]:
-    return {status: vi for status, (vi, _en) in STATUS_LABELS.items()}
+    return status_labels("vi")
 
 
 def _find(session, code: str):
@@ -32,7 +34,7 @@ def _find(session, code: str):
     ).scalar_one_or_none()
     if dossier is None:
         return None, None
-    # History rows are stored as naive Vietnam time; the page's formatter expects aware ones.
+    # Shown in Vietnam time.
     events = [dict(occurred_at=to_vn(e.occurred_at), status=e.status, message=e.message, source=e.source)
               for e in dossier.events]
     return view_of(dossier), events

@@ -17,26 +17,43 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from hotline.web.app import SETTINGS
+from procedure_kb import messages as M
 from procedure_kb.documents import DocItem, document_view
+from procedure_kb.i18n import say
+from procedure_kb.presenter import submit_where
 from procedure_kb.procedures import Procedure, data_meta
-from procedure_kb.search import MAX_QUERY_CHARS, get_procedure, search_procedures
+from procedure_kb.search import MAX_QUERY_CHARS, get_procedure, search_outcome
 from procedure_kb.timing import stated_unit
 from procedure_kb.units import lookup_address, where_to_go
 
 RESULTS = 10
-LEVELS_VI = {"commune": "cấp xã", "province": "cấp tỉnh", "ministry": "cấp bộ", "other": "khác"}
+LEVELS_VI = M.GUIDE_LEVELS
 
 
 def _query(request: web.Request, name: str = "q") -> str:
     return " ".join(request.query.get(name, "").split())[:MAX_QUERY_CHARS]
 
 
-def search_results(query: str, top: int = RESULTS) -> list[dict[str, str]]:
-    """Search hits as the page shows them (accent-insensitive: the KB folds both sides)."""
+def search_view(query: str, top: int = RESULTS) -> tuple[list[dict[str, str]], bool]:
+    """(hits as the page shows them, whether the search itself failed — logged, then said on the page).
+    Accent-insensitive: the KB folds both sides."""
     if not query:
-        return []
+        return [], False
+    outcome = search_outcome(query, top)
     return [{"code": h.code, "name": h.name, "level": h.level, "url": f"/guide/p/{h.code}"}
-            for h in search_procedures(query, top)]
+            for h in outcome.hits], outcome.failed
+
+
+def search_results(query: str, top: int = RESULTS) -> list[dict[str, str]]:
+    """Search hits as the page shows them."""
+    return search_view(query, top)[0]
+
+
+def _status(query: str, results: list, failed: bool, hotline: str) -> str:
+    """The line under the search box when there is nothing to list."""
+    if failed:
+        return say(M.GUIDE_SEARCH_FAILED, "vi", hotline=hotline)
+    return say(M.GUIDE_NO_MATCH, "vi") if query and not results else ""
 
 
 def _number(value: float | None) -> str:
@@ -53,9 +70,9 @@ def channel_rows(proc: Procedure) -> list[dict[str, str]]:
         if ch.time_value is not None:
             unit = ch.time_unit.lower() if ch.time_unit else ""
             if not unit and stated_unit(proc, ch):  # the record's own text states the unit
-                unit = f"{stated_unit(proc, ch).lower()} (theo mô tả thủ tục)"
-            time = f"{_number(ch.time_value)} {unit or '(chưa ghi đơn vị)'}"
-        row = {"channel": ch.channel, "time": time or "Không quy định", "fee": ch.fee or "Không có thông tin"}
+                unit = f"{stated_unit(proc, ch).lower()}{say(M.UNIT_FROM_DESCRIPTION, 'vi')}"
+            time = f"{_number(ch.time_value)} {unit or M.GUIDE_NO_UNIT}"
+        row = {"channel": ch.channel, "time": time or M.GUIDE_NO_TIME, "fee": ch.fee or M.GUIDE_NO_FEE}
         same = next((r for r in rows if (r["time"], r["fee"]) == (row["time"], row["fee"])), None)
         if same:  # ways with the same time and fee share one row: shorter to read and to print
             same["channel"] += f", {row['channel'][:1].lower()}{row['channel'][1:]}"
@@ -130,7 +147,7 @@ def _fixed_lines(proc: Procedure, channels: list[dict[str, str]], lists: dict[st
     `shortened`: with long fees and results cut as plan_print cuts them."""
     fee_cap, results_cap = (FEE_CHARS, RESULTS_CHARS) if shortened else (10**6, 10**6)
     lines = 1 + _lines(len(proc.name), TITLE_CHARS) * 1.6 + 1.2
-    lines += 1.4 + _lines(len(proc.submit_where or proc.address or "x" * 60), LINE_CHARS) + (1 if proc.online else 0)
+    lines += 1.4 + _lines(len(submit_where(proc, "vi") or proc.address or "x" * 60), LINE_CHARS) + (1 if proc.online else 0)
     lines += 2.4 + sum(max(_lines(len(r["channel"]), 44), _lines(len(r["time"]), 26),
                            _lines(min(len(r["fee"]), fee_cap), 44)) for r in channels)
     lines += 1.4 + sum(1.2 for key in ("required", "conditional") if lists[key]) + (1 if lists["notes"] else 0)
@@ -203,11 +220,12 @@ def procedure_view(proc: Procedure) -> dict[str, Any]:
     lists = checklist(proc)
     return {
         "proc": proc,
+        "submit_where": submit_where(proc, "vi"),
         "levels": ", ".join(LEVELS_VI.get(level, level) for level in proc.levels) or proc.level_text,
         "channels": channels,
         "checklist": lists,
         "print_plan": plan_print(proc, channels, lists),
-        "source": "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)",  # meta["source"] names the crawl, for maintainers
+        "source": M.GUIDE_SOURCE,  # meta["source"] names the crawl, for maintainers
         "data_taken": proc.data_taken or meta.get("data_taken", ""),
         "imported": meta.get("imported", ""),
     }
@@ -243,14 +261,19 @@ def address_view(query: str) -> dict[str, Any]:
 @aiohttp_jinja2.template("guide/index.html")
 async def index(request: web.Request) -> dict[str, Any]:
     query = _query(request)
-    results = await asyncio.to_thread(search_results, query) if query else []
-    return {"query": query, "results": results, "hotline_phone": request.app[SETTINGS].hotline_phone}
+    results, failed = await asyncio.to_thread(search_view, query) if query else ([], False)
+    hotline = request.app[SETTINGS].hotline_phone
+    return {"query": query, "results": results, "hotline_phone": hotline,
+            "status": _status(query, results, failed, hotline)}
 
 
 async def api_search(request: web.Request) -> web.Response:
     query = _query(request)
-    results = await asyncio.to_thread(search_results, query)
-    return web.json_response({"query": query, "results": results}, headers={"Cache-Control": "no-store"})
+    results, failed = await asyncio.to_thread(search_view, query)
+    body: dict[str, Any] = {"query": query, "results": results}
+    if failed:  # the page says so instead of "no match"
+        body["error"] = _status(query, results, failed, request.app[SETTINGS].hotline_phone)
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
 async def procedure_page(request: web.Request) -> web.Response:

@@ -37,6 +37,7 @@
       .then(function (body) {
         if (ticket !== latest) { return; }  // an older answer arriving late must not win
         show(Array.isArray(body.results) ? body.results : [], query);
+        if (body.error) { status.textContent = body.error; }  // the search broke: not "no match"
         history.replaceState(null, "", "/guide?q=" + encodeURIComponent(query));
       })
       .catch(function () { status.textContent = "Mất kết nối, thử lại sau."; });

@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from hotline.dossiers.messages import code_problem
+
 MAX_INPUT = 200  # longer input is not a code typed by a person; refuse before any regex work
 
 _AGENCY_STANDARD = r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}"
@@ -36,21 +38,6 @@ _IN_TEXT = re.compile(
 )
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−－_"), "-")
 
-REASONS = {
-    "empty": ("Bạn chưa nhập mã hồ sơ.", "You did not enter a dossier code."),
-    "too_long": ("Mã hồ sơ quá dài, có lẽ đã dán nhầm nội dung.", "That is too long to be a dossier code."),
-    "format": (
-        "Mã hồ sơ chưa đúng định dạng. Mã in trên giấy tiếp nhận có dạng 000.00.31.H29-250715-0012 "
-        "(mã cơ quan - ngày tiếp nhận yymmdd - số thứ tự).",
-        "That does not look like a dossier code. The code on your receipt looks like "
-        "000.00.31.H29-250715-0012 (agency - receipt date yymmdd - number).",
-    ),
-    "date": (
-        "Phần ngày tiếp nhận trong mã hồ sơ (6 chữ số giữa hai dấu gạch) không phải là một ngày hợp lệ.",
-        "The receipt-date part of the code (the 6 digits between the dashes) is not a valid date.",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class CodeCheck:
@@ -58,14 +45,13 @@ class CodeCheck:
 
     ok: bool
     code: str = ""
-    reason: str = ""  # key of REASONS when not ok
+    reason: str = ""  # "empty" | "too_long" | "format" | "date" when not ok (texts: messages.py "code.*")
     agency: str = ""
     received_on: date | None = None
 
     def message(self, lang: str = "vi") -> str:
         """The citizen-facing explanation of why the code was refused."""
-        vi, en = REASONS.get(self.reason, REASONS["format"])
-        return en if lang == "en" else vi
+        return code_problem(self.reason, lang)
 
 
 def _clean(text: str) -> str:

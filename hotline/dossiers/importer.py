@@ -23,18 +23,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hotline.db import transaction
-from hotline.deadlines import ProcessingTime, due_at, naive_vn
-from hotline.dossier_codes import check_code
-from hotline.dossiers import (
-    FINISHED,
-    STATUSES,
-    Dossier,
-    DossierRecord,
-    DossierStatusEvent,
-    InvalidTransition,
-    StatusUpdate,
-    upsert_dossier,
-)
+from hotline.deadlines import ProcessingTime, due_at
+from hotline.dossiers.codes import check_code
+from hotline.dossiers.enums import FINISHED, STATUSES, DossierStatus
+from hotline.dossiers.models import Dossier, DossierRecord, DossierStatusEvent, StatusUpdate
+from hotline.dossiers.service import InvalidTransition, aware, upsert_dossier
 from hotline.masking import mask_phone, phone_digits
 from hotline.workcalendar import VN_TZ, now_vn, to_vn
 
@@ -66,20 +59,21 @@ _ALIASES = {
 }
 
 # Status wording of provincial systems → our statuses (folded keys).
+_S = DossierStatus
 _STATUS_WORDS = {
-    "received": "received", "da tiep nhan": "received", "tiep nhan": "received", "moi tiep nhan": "received",
-    "cho xu ly": "received",
-    "in_processing": "in_processing", "dang xu ly": "in_processing", "dang giai quyet": "in_processing",
-    "needs_additional_documents": "needs_additional_documents", "yeu cau bo sung": "needs_additional_documents",
-    "bo sung ho so": "needs_additional_documents", "cho bo sung": "needs_additional_documents",
-    "can bo sung": "needs_additional_documents",
-    "transferred": "transferred", "da chuyen": "transferred", "chuyen xu ly": "transferred",
-    "chuyen co quan khac": "transferred", "lien thong": "transferred",
-    "completed": "completed", "da co ket qua": "completed", "hoan thanh": "completed", "da giai quyet": "completed",
-    "cho tra ket qua": "completed", "da tra ket qua": "completed",
-    "returned": "returned", "refused": "returned", "tra lai": "returned", "tu choi": "returned",
-    "khong giai quyet": "returned", "tra lai ho so": "returned",
-    "withdrawn": "withdrawn", "rut ho so": "withdrawn", "da rut": "withdrawn", "cong dan rut ho so": "withdrawn",
+    "received": _S.RECEIVED, "da tiep nhan": _S.RECEIVED, "tiep nhan": _S.RECEIVED, "moi tiep nhan": _S.RECEIVED,
+    "cho xu ly": _S.RECEIVED,
+    "in_processing": _S.IN_PROCESSING, "dang xu ly": _S.IN_PROCESSING, "dang giai quyet": _S.IN_PROCESSING,
+    "needs_additional_documents": _S.NEEDS_DOCUMENTS, "yeu cau bo sung": _S.NEEDS_DOCUMENTS,
+    "bo sung ho so": _S.NEEDS_DOCUMENTS, "cho bo sung": _S.NEEDS_DOCUMENTS,
+    "can bo sung": _S.NEEDS_DOCUMENTS,
+    "transferred": _S.TRANSFERRED, "da chuyen": _S.TRANSFERRED, "chuyen xu ly": _S.TRANSFERRED,
+    "chuyen co quan khac": _S.TRANSFERRED, "lien thong": _S.TRANSFERRED,
+    "completed": _S.COMPLETED, "da co ket qua": _S.COMPLETED, "hoan thanh": _S.COMPLETED, "da giai quyet": _S.COMPLETED,
+    "cho tra ket qua": _S.COMPLETED, "da tra ket qua": _S.COMPLETED,
+    "returned": _S.RETURNED, "refused": _S.RETURNED, "tra lai": _S.RETURNED, "tu choi": _S.RETURNED,
+    "khong giai quyet": _S.RETURNED, "tra lai ho so": _S.RETURNED,
+    "withdrawn": _S.WITHDRAWN, "rut ho so": _S.WITHDRAWN, "da rut": _S.WITHDRAWN, "cong dan rut ho so": _S.WITHDRAWN,
 }
 
 _DATE_FORMATS = (
@@ -122,9 +116,9 @@ def parse_moment(value: Any, field_name: str) -> datetime | None:
 def parse_status(value: Any) -> str:
     key = _fold(value or "")
     if key.replace(" ", "_") in STATUSES:
-        return key.replace(" ", "_")
+        return DossierStatus(key.replace(" ", "_")).value
     if key in _STATUS_WORDS:
-        return _STATUS_WORDS[key]
+        return _STATUS_WORDS[key].value
     raise RecordError(f"status: unknown value {str(value)[:40]!r}")
 
 
@@ -266,13 +260,13 @@ class ImportReport:
 
 def _insert_new(session: Session, records: list[DossierRecord], source: str) -> None:
     """Fast path for dossiers not yet stored: Core bulk inserts (the 200,000-row import)."""
-    now = naive_vn(now_vn())
+    now = now_vn()
     session.execute(insert(Dossier.__table__), [
         dict(code=r.code, procedure_code=r.procedure_code, procedure_name=r.procedure_name, agency=r.agency,
              ward_code=r.ward_code, ward_name=r.ward_name, province_name=r.province_name,
-             received_at=naive_vn(r.received_at), due_at=naive_vn(r.due_at), status=r.status,
-             status_message=r.message, status_changed_at=naive_vn(r.status_at),
-             completed_at=naive_vn(r.status_at) if r.status in FINISHED else None,
+             received_at=aware(r.received_at), due_at=aware(r.due_at), status=r.status,
+             status_message=r.message, status_changed_at=aware(r.status_at),
+             completed_at=aware(r.status_at) if r.status in FINISHED else None,
              phone_masked=mask_phone(r.phone), phone_last4=r.phone[-4:], source=source, updated_at=now)
         for r in records
     ])
@@ -282,7 +276,7 @@ def _insert_new(session: Session, records: list[DossierRecord], source: str) -> 
     events, seen = [], set()
     for r in records:
         for update in [*r.history, StatusUpdate(r.status, r.status_at, r.message)]:
-            key = (ids[r.code], update.status, naive_vn(update.occurred_at))
+            key = (ids[r.code], update.status, aware(update.occurred_at))
             if key in seen:
                 continue
             seen.add(key)

@@ -20,22 +20,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from hotline.db import transaction
-from hotline.dossier_codes import check_code
-from hotline.dossier_import import RecordError, parse_record
-from hotline.dossiers import Dossier, DossierRecord, InvalidTransition, upsert_dossier
+from hotline.dossiers.codes import check_code
+from hotline.dossiers.enums import FetchKind
+from hotline.dossiers.importer import RecordError, parse_record
+from hotline.dossiers.messages import configured_hotline, fetch_text
+from hotline.dossiers.models import Dossier, DossierRecord
+from hotline.dossiers.service import InvalidTransition, upsert_dossier
 
 log = logging.getLogger(__name__)
 
-FOUND, NOT_FOUND, UNAVAILABLE, BAD_CODE = "found", "not_found", "unavailable", "bad_code"
+# Short names for the kinds (one definition: hotline.dossiers.enums.FetchKind).
+FOUND, NOT_FOUND, UNAVAILABLE, BAD_CODE = FetchKind.FOUND, FetchKind.NOT_FOUND, FetchKind.UNAVAILABLE, FetchKind.BAD_CODE
 MAX_BODY = 256 * 1024
-
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    kind: str
+    kind: FetchKind
     record: DossierRecord | None = None
-    hotline_phone: str = "1800 1096"
+    hotline_phone: str = ""  # for the texts; the connector passes settings.hotline_phone
 
     @property
     def ok(self) -> bool:
@@ -43,18 +46,7 @@ class FetchResult:
 
     def message(self, lang: str = "vi") -> str:
         """Citizen-facing text for a result that carries no dossier."""
-        if self.kind == UNAVAILABLE:
-            if lang == "en":
-                return ("The provincial dossier system is not answering right now. Please try again later "
-                        f"or call the hotline {self.hotline_phone}.")
-            return ("Hệ thống hồ sơ của tỉnh hiện không phản hồi. Vui lòng thử lại sau ít phút "
-                    f"hoặc gọi tổng đài {self.hotline_phone}.")
-        if self.kind == NOT_FOUND:
-            return ("No dossier with that code in the provincial system." if lang == "en"
-                    else "Hệ thống của tỉnh không có hồ sơ với mã này.")
-        if self.kind == BAD_CODE:
-            return check_code("x").message(lang)
-        return ""
+        return fetch_text(self.kind, lang, self.hotline_phone or None)
 
     @property
     def message_en(self) -> str:
@@ -65,13 +57,13 @@ class DossierConnector:
     """Async client with a small TTL cache; use as ``async with DossierConnector(...)``."""
 
     def __init__(self, base_url: str, token: str = "", *, timeout: float = 5.0, cache_ttl: float = 300.0,
-                 reduction: float = 0.0, hotline_phone: str = "1800 1096") -> None:
+                 reduction: float = 0.0, hotline_phone: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
         self.cache_ttl = cache_ttl
         self.reduction = reduction
-        self.hotline_phone = hotline_phone
+        self.hotline_phone = hotline_phone or configured_hotline()
         self._cache: dict[str, tuple[float, FetchResult]] = {}
         self._session: aiohttp.ClientSession | None = None
 
@@ -103,7 +95,7 @@ class DossierConnector:
             )
         return self._session
 
-    def _result(self, kind: str, record: DossierRecord | None = None) -> FetchResult:
+    def _result(self, kind: FetchKind, record: DossierRecord | None = None) -> FetchResult:
         return FetchResult(kind, record, self.hotline_phone)
 
     async def fetch(self, code_text: str) -> FetchResult:

@@ -17,7 +17,7 @@ def _sessions():
 
 
 def _import(args: argparse.Namespace) -> int:
-    from hotline.dossier_import import import_file
+    from hotline.dossiers.importer import import_file
 
     settings, engine, sessions = _sessions()
     reduction = settings.dossier_time_reduction if args.reduction is None else args.reduction
@@ -37,7 +37,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _demo(_args: argparse.Namespace) -> int:
     from hotline.demo_data import DEMO_CODES, demo_records
-    from hotline.dossier_import import import_records
+    from hotline.dossiers.importer import import_records
 
     _settings, engine, sessions = _sessions()
     try:
@@ -51,7 +51,7 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from hotline.dossier_connector import DossierConnector, sync_dossier
+    from hotline.dossiers.connector import DossierConnector, sync_dossier
 
     settings, engine, sessions = _sessions()
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Interval, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from hotline.deadlines import days_late, naive_vn
-from hotline.dossiers import CLOCK_RUNNING, COMPLETED, Dossier
-from hotline.workcalendar import now_vn, to_vn
+from hotline.deadlines import days_late
+from hotline.dossiers.enums import CLOCK_RUNNING, DossierStatus
+from hotline.dossiers.models import Dossier
+from hotline.workcalendar import VN_TZ, now_vn, to_vn
+
+VN_OFFSET_SQLITE = "+7 hours"
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class OverdueReport:
 
 
 def _overdue_filter(now: datetime, agency: str | None = None, ward: str | None = None):
-    conditions = [Dossier.status.in_(CLOCK_RUNNING), Dossier.due_at < naive_vn(now)]
+    conditions = [Dossier.status.in_(CLOCK_RUNNING), Dossier.due_at < now]
     if agency:
         conditions.append(Dossier.agency == agency)
     if ward:
@@ -101,30 +104,31 @@ class MonthRate:
 
 
 def _month_expression(session: Session):
+    """The Vietnam-time month of the due date (stored as UTC; Vietnam is UTC+7, no DST)."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Dossier.due_at, "YYYY-MM")
-    # SQLite keeps DateTime as "YYYY-MM-DD HH:MM:SS…" text: the first 7 characters are the
-    # month, and substr is several times cheaper than strftime over 200,000 rows.
-    return func.substr(Dossier.due_at, 1, 7)
+        return func.to_char(Dossier.due_at + literal_column("interval '7 hours'", Interval()), "YYYY-MM")
+    # SQLite keeps DateTime as "YYYY-MM-DD HH:MM:SS…" text: shift the first 19 characters by the
+    # offset and keep the first 7, the month (cheaper than strftime over 200,000 rows).
+    return func.substr(func.datetime(func.substr(Dossier.due_at, 1, 19), VN_OFFSET_SQLITE), 1, 7)
 
 
 def overdue_rate_by_month(
     session: Session, now: datetime | None = None, *, since: str | None = None, until: str | None = None,
 ) -> list[MonthRate]:
     """Per month of due date (up to now): dossiers due, completed late, still overdue."""
-    now_naive = naive_vn(to_vn(now or now_vn()))
+    now = to_vn(now or now_vn())
     month = _month_expression(session).label("month")
-    late_done = case((and_(Dossier.status == COMPLETED, Dossier.completed_at > Dossier.due_at), 1), else_=0)
+    late_done = case((and_(Dossier.status == DossierStatus.COMPLETED, Dossier.completed_at > Dossier.due_at), 1), else_=0)
     still = case((Dossier.status.in_(CLOCK_RUNNING), 1), else_=0)
     query = (
         select(month, func.count(Dossier.id), func.sum(late_done), func.sum(still))
-        .where(Dossier.due_at.is_not(None), Dossier.due_at < now_naive)
+        .where(Dossier.due_at.is_not(None), Dossier.due_at < now)
         # Withdrawn/refused dossiers and those waiting for the citizen owe nothing on time.
-        .where(Dossier.status.in_((COMPLETED, *CLOCK_RUNNING)))
+        .where(Dossier.status.in_((DossierStatus.COMPLETED, *CLOCK_RUNNING)))
         .group_by(month).order_by(month)
     )
     if since:  # "YYYY-MM": bound the scan on the due_at index, not after the fact
-        query = query.where(Dossier.due_at >= datetime(int(since[:4]), int(since[5:7]), 1))
+        query = query.where(Dossier.due_at >= datetime(int(since[:4]), int(since[5:7]), 1, tzinfo=VN_TZ))
     rates = [MonthRate(m, int(n), int(done or 0), int(s or 0)) for m, n, done, s in session.execute(query)]
     return [r for r in rates if until is None or r.period <= until]
 
