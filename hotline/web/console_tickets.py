@@ -1,6 +1,7 @@
 """Console pages of the ticket work: queues and search, one ticket and its commands, phone-call
 intake, canned replies. Shares the console's sessions, CSRF and page frame (hotline.web.console);
-every ticket command goes through `tickets.perform`, every text through `tickets.messages`.
+every ticket command goes through `tickets.perform`, and its flash texts, error translations,
+labels and history lines come from `tickets.messages`.
 """
 
 from __future__ import annotations
