@@ -83,7 +83,8 @@ def bulk(sessions, engine, first: int, total: int, users: list[User], rng: rando
             province_code=f"{commune % 34 + 1:02d}", province_name=f"Tỉnh {commune % 34 + 1}",
             commune_code=f"{commune:05d}", commune_name=f"Xã {commune}", transcript=None,
             assignee_id=assignee, sla_due_at=due, is_open=is_open,
-            queue_state=(T.QUEUE_DONE if not is_open else T.QUEUE_UNASSIGNED if assignee is None else T.QUEUE_ASSIGNED),
+            queue_state=(T.QueueState.DONE.value if not is_open else T.QueueState.UNASSIGNED.value if assignee is None
+                         else T.QueueState.ASSIGNED.value),
             open_sla_due_at=due if is_open and not answered else None, created_at=created, updated_at=created,
             first_response_at=created + timedelta(hours=3) if answered else None,
             resolved_at=created + timedelta(hours=20) if not is_open else None,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from hotline.db import Base
 from hotline.dbtypes import UTCDateTime, utcnow
+from hotline.tickets.messages import local_time
 from hotline.users import User
-from hotline.workcalendar import VN_TZ
 
 MAX_TITLE = 120
 MAX_BODY = 5000
@@ -75,7 +75,7 @@ def save_reply(session: Session, actor: User, title: str, body: str, reply_id: i
 
 def fill(body: str, *, code: str, due, hotline: str) -> str:
     """The reply with its placeholders replaced (plain replacement: no format-string surprises)."""
-    values = {"ma_phan_anh": code, "han": due.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") if due else "",
+    values = {"ma_phan_anh": code, "han": local_time(due) if due else "",
               "tong_dai": hotline}
     for alias, name in ALIASES.items():
         values[alias] = values[name]

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from hotline.dbtypes import utcnow
 from hotline.masking import mask_personal_data
 from hotline.notify import OutboxMessage
-from hotline.tickets import Ticket
+from hotline.tickets import FINISHED_STATUSES, Ticket
 
 ANONYMISED = "[anonymised]"
 _MESSAGE_EVENTS = ("user", "bot")
@@ -96,7 +96,7 @@ def anonymise_tracker_events(tracker_db_url: str, cutoff: datetime, batch: int =
 def anonymise_tickets(session: Session, cutoff: datetime) -> int:
     """Strip personal data from tickets finished before `cutoff`; how many changed."""
     old = session.execute(
-        select(Ticket).where(Ticket.status.in_(("resolved", "closed")),
+        select(Ticket).where(Ticket.status.in_([s.value for s in FINISHED_STATUSES]),
                              Ticket.updated_at < cutoff,
                              (Ticket.transcript.isnot(None)) | Ticket.phone.isnot(None)
                              | Ticket.reply_address.isnot(None) | Ticket.sender_id.isnot(None)

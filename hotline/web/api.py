@@ -18,7 +18,7 @@ from aiohttp import web
 
 from hotline import notify, reports, tickets
 from hotline.masking import mask_personal_data
-from hotline.triage import KINDS, PRIORITY_NAMES
+from hotline.triage import PRIORITY_NAMES
 from hotline.users import find_user
 from hotline.web.app import SESSIONS, SETTINGS, run_db
 
@@ -28,7 +28,8 @@ WIDGET_CORS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*",
                "Access-Control-Allow-Methods": "POST, OPTIONS", "Access-Control-Allow-Headers": "Content-Type",
                "Access-Control-Max-Age": "86400"}
 QUEUE_NAMES = tickets.QUEUE_NAMES
-OPERATOR_ACTIONS = ("claim", "assign", "status", "note", "reply", "resolve", "reopen", "priority")
+# Every operator command but revealing the phone (the API never shows a full number).
+OPERATOR_ACTIONS = tuple(op.value for op in tickets.Operation if op is not tickets.Operation.PHONE)
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -99,12 +100,15 @@ async def list_tickets(request: web.Request) -> web.Response:
             return tickets.search(session, code=q.get("code"), phone=q.get("phone"), text=q.get("text"),
                                   dossier_code=q.get("dossier_code"))
         name = queue or "unassigned"
-        if name not in QUEUE_NAMES or (name == "kind" and value not in KINDS):
+        if not tickets.valid_queue(name, value):
             return None
+        user_id = None
         if name == "mine":
             user = find_user(session, q.get("operator", ""))
-            return tickets.queue(session, name, user_id=user.id) if user else []
-        return tickets.queue(session, name, value=value)
+            if user is None:
+                return []
+            user_id = user.id
+        return tickets.queue_view(session, name, value=value, user_id=user_id).rows
 
     rows = await run_db(request, load)
     if rows is None:
@@ -131,12 +135,12 @@ async def create(request: web.Request) -> web.Response:
             return _error(400, f"{key} must be a string")
     fields.setdefault("channel", "api")
     try:
-        ticket = await asyncio.to_thread(tickets.open_ticket, request.app[SESSIONS], **fields)
+        opened = await asyncio.to_thread(tickets.open_ticket, request.app[SESSIONS], **fields)
     except TypeError:
         return _error(400, "kind and description are required")
     except tickets.TicketError as error:
         return _error(400, str(error))
-    return web.json_response(ticket_json(ticket), status=201 if ticket.created else 200)
+    return web.json_response(ticket_json(opened.ticket), status=201 if opened.created else 200)
 
 
 @token_required
@@ -166,28 +170,10 @@ async def act(request: web.Request) -> web.Response:
         operator = find_user(session, str(body.get("operator", "")))
         if operator is None or not operator.active:
             raise PermissionError("operator must name an active console user")
-        if action == "claim":
-            if not tickets.claim(session, ticket.id, operator):
-                raise tickets.TicketError("already claimed")
-        elif action == "assign":
-            assignee = find_user(session, str(body.get("assignee", "")))
-            if assignee is None:
-                raise tickets.TicketError("no such assignee")
-            tickets.assign(session, ticket.id, assignee, operator)
-        elif action == "status":
-            tickets.change_status(session, ticket.id, str(body.get("status", "")), operator, text)
-        elif action == "priority":
-            priority = body.get("priority")
-            tickets.set_priority(session, ticket.id, priority if isinstance(priority, int) else 0, operator)
-        elif action == "note":
-            tickets.add_note(session, ticket.id, operator, text)
-        elif action == "reply":
-            tickets.reply(session, ticket.id, operator, text)
-        elif action == "resolve":
-            tickets.resolve(session, ticket.id, operator, text)
-        elif action == "reopen":
-            tickets.reopen(session, ticket.id, operator, text)
-        return tickets.get_ticket(session, ticket.id)
+        priority = body.get("priority")
+        return tickets.perform(session, ticket.id, action, operator, text=text, status=str(body.get("status", "")),
+                               assignee=str(body.get("assignee", "")),
+                               priority=priority if isinstance(priority, int) else 0).ticket
 
     if action not in OPERATOR_ACTIONS + ("rate",):
         return _error(404, "unknown action")
