@@ -14,6 +14,9 @@
 
 Tokens never reach a log or an exception text: errors carry Zalo's codes only.
 See docs/channels.md for the API details relied on and where they are stated.
+
+One module over 400 lines on purpose: every rule of Zalo's API (limits, token lease, retries)
+sits next to the one client that obeys it.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hotline.workcalendar import VN_TZ
+from procedure_kb.i18n import EN, VI, Text, say
 
 Language = str  # "vi" or "en"
 
@@ -21,7 +22,7 @@ def local_time(moment: datetime) -> str:
 
 
 # --- what citizens read: key -> (Vietnamese, English) -----------------------------------------
-CITIZEN: dict[str, tuple[str, str]] = {
+CITIZEN: dict[str, Text] = {
     "busy": (
         "Xin lỗi, hệ thống đang bận nên chưa xử lý được yêu cầu. Bạn vui lòng thử lại sau ít phút hoặc gọi "
         "tổng đài {phone}.",
@@ -148,15 +149,13 @@ CITIZEN: dict[str, tuple[str, str]] = {
 
 
 def language(value: str | None) -> Language:
-    """The one language policy of ticket texts: English when asked for, else Vietnamese."""
-    return "en" if value == "en" else "vi"
+    """A stored ticket language: English when asked for, else Vietnamese (the assistant's policy)."""
+    return EN if value == EN else VI
 
 
 def citizen(key: str, lang: str | None, **values) -> str:
-    """The citizen's text `key` in their language, placeholders filled."""
-    vi, en = CITIZEN[key]
-    template = en if language(lang) == "en" else vi
-    return template.format(**values) if values else template
+    """The citizen's text `key` in their language, placeholders filled (`procedure_kb.i18n.say`)."""
+    return say(CITIZEN[key], language(lang), **values)
 
 
 def kind_noun(kind: str | None, lang: str | None) -> str:
