@@ -3,7 +3,8 @@
 Starts the action server and the Rasa server (the same commands as `make run`) on free ports,
 sends every blind question over the public REST channel, each from a new sender, and sorts
 what the citizen got: answered (the card is a right procedure / the right reform answer),
-offered (a right one among the buttons), misrouted (a form started instead), missed, or
+offered (a right one among the buttons), guided (the form that the right reform answer tells
+the citizen to use started), misrouted (any other form started instead), missed, or
 wrong (an answer without choices, and wrong). Per style, procedure and reform questions.
 
     .venv/bin/python bench/chat_blind.py [--set batch1] [--limit N]
@@ -27,10 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import processes  # noqa: E402
+from hotline.db import upgrade  # noqa: E402
 from hotline.settings import load_settings  # noqa: E402
 from procedure_kb.evaluation import STYLES, chat_outcome, question_set  # noqa: E402
 
-OUTCOMES = ("answered", "offered", "misrouted", "missed", "wrong")
+OUTCOMES = ("answered", "offered", "guided", "misrouted", "missed", "wrong")
 
 
 def free_port() -> int:
@@ -65,6 +67,7 @@ def start_stack(var_dir: Path, logs: Path):
     os.environ.update(VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
                       WEB_PORT=str(free_port()))
     settings = load_settings()
+    upgrade(settings.hotline_database_url)  # the deploy step `make run` runs; servers only check the schema
     env = processes.child_environment(settings)
     started = []
     for spec in (processes.action_server(settings), processes.rasa_server(settings)):
@@ -94,7 +97,7 @@ def run(settings, questions) -> dict:
 
 
 def print_table(title: str, counts: dict) -> dict:
-    print(f"{title:<12} {'n':>4} " + " ".join(f"{o:>9}" for o in OUTCOMES) + f" {'ans+off':>8}")
+    print(f"{title:<12} {'n':>4} " + " ".join(f"{o:>9}" for o in OUTCOMES) + f" {'helped':>8}")
     total: collections.Counter = collections.Counter()
     for style in [s for s in STYLES if s in counts] + ["ALL"]:
         c = total if style == "ALL" else counts[style]
@@ -102,7 +105,7 @@ def print_table(title: str, counts: dict) -> dict:
         if style != "ALL":
             total.update(c)
         print(f"{style:<12} {n:>4} " + " ".join(f"{c[o] / n:>9.3f}" for o in OUTCOMES)
-              + f" {(c['answered'] + c['offered']) / n:>8.3f}")
+              + f" {(c['answered'] + c['offered'] + c['guided']) / n:>8.3f}")
     return total
 
 

@@ -124,17 +124,35 @@ def table(report: Report, title: str, with_search: bool = True) -> str:
     return "\n".join(lines)
 
 
+# What a reform answer itself tells the citizen to type, and the form that typing starts.
+# Read from the answers' own English text (`forms_advised`), never from the questions.
+FORM_INSTRUCTIONS = {'"make a complaint"': "complaint_form", '"check my dossier"': "dossier_form",
+                     "type your old address": "address_form"}
+
+
+def forms_advised(faq_ids) -> set[str]:
+    """The forms that the reform answers `faq_ids` tell the citizen to start."""
+    from procedure_kb.faq import load_faq
+
+    answers = [e.answer_en.lower() for e in load_faq() if e.id in set(faq_ids)]
+    return {form for phrase, form in FORM_INSTRUCTIONS.items() for text in answers if phrase.lower() in text}
+
+
 def chat_outcome(question: Question, replies: list[dict], active_loop: str | None) -> str:
-    """What the citizen got over the chat: answered | offered | misrouted | missed | wrong.
+    """What the citizen got over the chat: answered | offered | guided | misrouted | missed | wrong.
 
     `replies`: the assistant's messages for the question; `active_loop`: the form the
-    conversation is in afterwards (a form that started on a question is a misroute).
+    conversation is in afterwards. A form that started on a question is a misroute, unless
+    the right reform answer itself tells the citizen to start that very form ("guided": "how do
+    I check my dossier?" starting the dossier form).
     """
     import re
 
     from procedure_kb.faq import load_faq
 
     if active_loop:
+        if question.kind != "procedure" and active_loop in forms_advised(question.answers):
+            return "guided"
         return "misrouted"
     texts = "\n".join(r.get("text") or "" for r in replies)
     payloads = " ".join(b.get("payload", "") for r in replies for b in r.get("buttons") or [])

@@ -1,5 +1,8 @@
 """Blind questions over the real chat (REST, a fresh sender each): answered or offered, not misrouted.
 
+"Guided" (the form that the right reform answer itself tells the citizen to start) is not a
+misroute: see `procedure_kb.evaluation.chat_outcome`.
+
 A sample of the frozen blind set (every 8th procedure question, every 4th reform question, all
 styles) through the real Rasa and action servers. Full numbers: bench/chat_blind.py.
 """
@@ -23,7 +26,7 @@ def test_a_sample_of_blind_questions_over_the_chat(stack):
         replies = stack.chat(sender, question.text)
         loop = (stack.tracker(sender).get("active_loop") or {}).get("name")
         outcomes.append((chat_outcome(question, replies, loop), question.style, question.text[:60]))
-    counts = {kind: sum(1 for o in outcomes if o[0] == kind) for kind in ("answered", "offered", "misrouted", "wrong")}
+    counts = {kind: sum(1 for o in outcomes if o[0] == kind) for kind in ("answered", "offered", "guided", "misrouted", "wrong")}
     assert counts["misrouted"] <= 3, [o for o in outcomes if o[0] == "misrouted"]
     assert counts["wrong"] <= 2, [o for o in outcomes if o[0] == "wrong"]
-    assert (counts["answered"] + counts["offered"]) / len(sample) >= 0.7, outcomes
+    assert (counts["answered"] + counts["offered"] + counts["guided"]) / len(sample) >= 0.7, outcomes

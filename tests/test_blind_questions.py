@@ -53,3 +53,17 @@ def test_most_questions_are_answered_or_offered_and_few_are_left_unknown(reports
     assert total.rate("answered") + total.rate("offered") >= 0.78, total
     assert total.rate("not_known") <= 0.15, total
     assert reform.total.rate("answered") + reform.total.rate("offered") >= 0.6, reform.total
+
+
+def test_a_form_counts_only_when_the_right_answer_itself_sends_the_citizen_there() -> None:
+    from procedure_kb.evaluation import Question, chat_outcome
+
+    def ask(kind: str, answers: set[str]) -> Question:
+        return Question("x", "accented", "?", frozenset(answers), kind)
+
+    # "How do I check my dossier?": the answer says 'type "check my dossier"', so that form helps.
+    assert chat_outcome(ask("reform", {"check_dossier_status_how"}), [], "dossier_form") == "guided"
+    # The complaint form on the same question is still a misroute, and so is any form on a procedure question.
+    assert chat_outcome(ask("reform", {"check_dossier_status_how"}), [], "complaint_form") == "misrouted"
+    assert chat_outcome(ask("reform", {"how_many_provinces"}), [], "address_form") == "misrouted"
+    assert chat_outcome(ask("procedure", {"1.000894"}), [], "dossier_form") == "misrouted"
