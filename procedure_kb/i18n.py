@@ -33,7 +33,9 @@ def pick(lang: str, vi: str, en: str) -> str:
     return en if lang == EN else vi
 
 
-def say(text: Text, lang: str, **values: object) -> str:
-    """`text` in `lang`, placeholders filled (a text without values is returned as written)."""
+def say(text: Text, lang: str, /, **values: object) -> str:
+    """`text` in `lang`, placeholders filled (a text without values is returned as written).
+
+    Positional-only, so a placeholder may be called {text} or {lang}."""
     chosen = pick(lang, *text)
     return chosen.format(**values) if values else chosen

@@ -74,3 +74,10 @@ def test_status_enum_is_the_stored_string():
     assert "resolved" in TRANSITIONS["waiting_for_citizen"] and not TRANSITIONS["closed"]
     assert [s.value for s in TicketStatus if s.is_open] == ["new", "triaged", "assigned", "in_progress",
                                                             "waiting_for_citizen"]
+
+
+def test_a_placeholder_may_be_named_text() -> None:
+    # The complaint summary fills {text}; the language helper must not take it for its own argument.
+    from procedure_kb.i18n import say
+
+    assert say(("Nội dung: {text}", "What: {text}"), "en", text="a rude clerk") == "What: a rude clerk"
