@@ -25,7 +25,8 @@ from sanic import Blueprint
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
-from hotline.inbound import EMPTY_REPLY, SENDER, check_sender, clean_message, truncation_note
+from hotline.channel_messages import EMPTY_REPLY
+from hotline.inbound import SENDER, check_sender, clean_message, truncation_note
 from procedure_kb.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]], *, trusted:
         cleaned = clean_message(message.text)
         if cleaned is None or not cleaned.text:
             english = detect_language(message.text or "") == "en" if isinstance(message.text, str) else False
-            await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY["en" if english else "vi"])
+            await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY[1 if english else 0])
             return
         if cleaned.truncated:
             english = detect_language(cleaned.text[:300]) == "en"

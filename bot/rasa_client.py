@@ -12,6 +12,9 @@ import logging
 
 import aiohttp
 
+from hotline.channel_messages import BUSY
+from procedure_kb.i18n import EN, VI, say
+
 log = logging.getLogger(__name__)
 
 RASA_ATTEMPTS = 5
@@ -20,11 +23,7 @@ RASA_TIMEOUT_S = 60
 
 def busy_text(phone: str, english: bool = False) -> str:
     """The apology sent when the assistant cannot answer right now."""
-    if english:
-        return (f"Sorry, the system is busy and cannot answer right now. Please write again in a few minutes "
-                f"or call the hotline {phone}.")
-    return (f"Xin lỗi, hệ thống đang bận nên chưa trả lời được. Bạn vui lòng nhắn lại sau ít phút "
-            f"hoặc gọi tổng đài {phone}.")
+    return say(BUSY, EN if english else VI, phone=phone)
 
 
 class RasaClient:

@@ -13,6 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotline.channel_messages import CHOOSE, START_BUTTONS, WELCOME_WITH_COMMANDS
+
 # Telegram refuses messages over 4096 characters (counted after entity parsing); keep a margin.
 MAX_MESSAGE = 4000
 MAX_CAPTION = 1000        # Telegram's photo caption limit is 1024
@@ -155,7 +157,7 @@ def rasa_to_telegram(replies: Any, store: PayloadStore) -> list[Outgoing]:
             messages += [Outgoing(html=escape(chunk)) for chunk in split_text(text)]
         if rows:
             if not messages:
-                messages.append(Outgoing(html=escape("Bạn chọn một mục:")))
+                messages.append(Outgoing(html=escape(CHOOSE[0])))
             messages[-1].buttons = rows
         out += messages
     return out
@@ -163,24 +165,7 @@ def rasa_to_telegram(replies: Any, store: PayloadStore) -> list[Outgoing]:
 
 # ------------------------------------------------------------------ commands
 
-START_TEXT = (
-    "Xin chào! Tôi là trợ lý hỗ trợ thủ tục hành chính sau sắp xếp đơn vị hành chính "
-    "(chính quyền hai cấp từ 1/7/2025). Tôi có thể:\n"
-    "• Hướng dẫn thủ tục: giấy tờ, các bước, thời hạn, lệ phí, nơi nộp hiện nay.\n"
-    "• Cho biết địa chỉ cũ nay thuộc xã/phường, tỉnh nào.\n"
-    "• Tra cứu hồ sơ: /tracuu <mã hồ sơ>\n"
-    "• Gửi phản ánh, kiến nghị: /phananh\n"
-    "• Hủy việc đang làm dở: /huy · Trợ giúp: /help\n"
-    "Bạn cứ nhắn câu hỏi, có dấu hay không dấu đều được."
-)
-
-# Quick starts under the /start greeting (same wording as the assistant's own menu).
-START_BUTTONS = [
-    {"title": "Thủ tục làm căn cước", "payload": "thủ tục làm căn cước công dân"},
-    {"title": "Địa chỉ cũ nay thuộc đâu", "payload": "địa chỉ cũ của tôi nay thuộc phường nào"},
-    {"title": "Tra cứu hồ sơ", "payload": "tra cứu tình trạng hồ sơ"},
-    {"title": "Gửi phản ánh", "payload": "tôi muốn gửi phản ánh"},
-]
+START_TEXT = WELCOME_WITH_COMMANDS
 
 # Bot menu shown by Telegram next to the text box.
 COMMANDS = [

@@ -34,7 +34,6 @@ from bot.zalo_format import (
     FOLLOW,
     OTHER_USER_MESSAGES,
     TEXT_EVENT,
-    TEXT_ONLY,
     UNFOLLOW,
     ChoiceMemory,
     Event,
@@ -45,9 +44,10 @@ from bot.zalo_format import (
     signature_ok,
     welcome_replies,
 )
+from hotline.channel_messages import EMPTY_REPLY, TEXT_ONLY
 from hotline.db import open_database
 from hotline.dbtypes import utcnow
-from hotline.inbound import EMPTY_REPLY, clean_message, truncation_note
+from hotline.inbound import clean_message, truncation_note
 from hotline.logging_setup import bootstrap
 from hotline.settings import Settings, load_settings
 from hotline.zalo_oa import OAClient, ZaloApiError, forget_events, remember_event
@@ -123,7 +123,7 @@ class Bridge:
                 elif event.name == UNFOLLOW:
                     self.choices.forget(event.user_id)
                 else:
-                    await self.send_replies(event.user_id, [{"text": TEXT_ONLY["vi"]}], "vi")
+                    await self.send_replies(event.user_id, [{"text": TEXT_ONLY[0]}], "vi")
             except Exception:  # one failed event must not stop the bridge; the details go to the log
                 log.exception("Zalo event %s failed", event.name)
 
@@ -133,7 +133,7 @@ class Bridge:
         """One user turn: the gate, a chosen option or free text to Rasa, the replies back."""
         cleaned = clean_message(text)
         if cleaned is None or not cleaned.text:
-            await self.send_replies(user_id, [{"text": EMPTY_REPLY["vi"]}], "vi")
+            await self.send_replies(user_id, [{"text": EMPTY_REPLY[0]}], "vi")
             return
         english = detect_language(cleaned.text) == "en"
         if cleaned.truncated:

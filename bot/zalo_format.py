@@ -14,9 +14,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.telegram_format import START_BUTTONS
+from hotline.channel_messages import ANSWER_BY_NUMBER, CHOOSE, START_BUTTONS, WELCOME
 from hotline.zalo_oa import MAX_BUTTON_TITLE, MAX_BUTTONS, MAX_TEXT, button, split_text
-from procedure_kb.i18n import EN, VI, Text, say
+from procedure_kb.i18n import say
 
 MAX_EVENT_AGE_MS = 5 * 60 * 1000  # events older (or further in the future) than this are dropped
 TEXT_EVENT = "user_send_text"
@@ -28,21 +28,8 @@ OTHER_USER_MESSAGES = frozenset({
 FOLLOW, UNFOLLOW = "follow", "unfollow"
 
 # Texts as (Vietnamese, English) pairs, in the language the assistant answers in (procedure_kb.i18n).
-TEXT_ONLY_TEXT: Text = ("Hiện tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi nhé.",
-                        "I can only read text messages for now. Please type your question.")
-TEXT_ONLY = {VI: TEXT_ONLY_TEXT[0], EN: TEXT_ONLY_TEXT[1]}
-CHOOSE: Text = ("Bạn chọn một mục:", "Please choose:")
-ANSWER_BY_NUMBER: Text = ("(Trả lời bằng số thứ tự để chọn.)", "(Reply with a number to choose.)")
-
-WELCOME_TEXT = (
-    "Xin chào! Tôi là trợ lý hỗ trợ thủ tục hành chính sau sắp xếp đơn vị hành chính "
-    "(chính quyền hai cấp từ 1/7/2025). Tôi có thể:\n"
-    "• Hướng dẫn thủ tục: giấy tờ, các bước, thời hạn, lệ phí, nơi nộp hiện nay.\n"
-    "• Cho biết địa chỉ cũ nay thuộc xã/phường, tỉnh nào.\n"
-    "• Tra cứu tình trạng hồ sơ.\n"
-    "• Gửi phản ánh, kiến nghị.\n"
-    "Bạn cứ nhắn câu hỏi, có dấu hay không dấu đều được."
-)
+# The front ends' own texts live in hotline.channel_messages (one catalogue for every channel).
+WELCOME_TEXT = WELCOME
 
 
 def sender_id(user_id: str) -> str:

@@ -13,6 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from hotline.channel_messages import TRUNCATED
+from procedure_kb.i18n import EN, VI, say
+
 MAX_MESSAGE_CHARS = 2000  # a question never needs more; NLU cost grows with the square of its length
 MAX_SENDER_CHARS = 128
 RESERVED_PREFIXES = ("web:", "telegram:", "zalo:")
@@ -72,12 +75,6 @@ def check_sender(sender: object, *, trusted: bool = False) -> str | None:
 
 def truncation_note(english: bool, limit: int = MAX_MESSAGE_CHARS) -> str:
     """Told to the citizen when only the beginning of a long message was read."""
-    if english:
-        return f"Your message was long, so I read only its first {limit:,} characters."
-    return f"Tin nhắn của bạn khá dài nên tôi chỉ đọc {limit:,} ký tự đầu tiên.".replace(",", ".")
+    count = f"{limit:,}" if english else f"{limit:,}".replace(",", ".")
+    return say(TRUNCATED, EN if english else VI, limit=count)
 
-
-EMPTY_REPLY = {
-    "vi": "Tôi chưa nhận được nội dung nào. Bạn hãy gõ câu hỏi, ví dụ: \"làm lại căn cước bị mất\".",
-    "en": "I did not receive any text. Please type your question, e.g. \"replace a lost ID card\".",
-}

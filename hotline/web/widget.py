@@ -17,8 +17,11 @@ import aiohttp
 import aiohttp_jinja2
 from aiohttp import web
 
+from hotline.channel_messages import BAD_REQUEST, BAD_SESSION, BUSY, EMPTY_MESSAGE
 from hotline.inbound import Inbound, clean_message, truncation_note
 from hotline.web.app import SETTINGS
+from procedure_kb import messages as KB
+from procedure_kb.i18n import EN, VI, say
 from procedure_kb.language import detect_language, language_evidence
 
 log = logging.getLogger(__name__)
@@ -39,22 +42,21 @@ def _error(status: int, message_vi: str) -> web.Response:
 def clean_request(body: object) -> tuple[str, Inbound] | str:
     """(session, cleaned message) from a /chat body, or a Vietnamese error text."""
     if not isinstance(body, dict):
-        return "Yêu cầu không hợp lệ."
+        return BAD_REQUEST[0]
     session, message = body.get("session"), body.get("message")
     if not isinstance(session, str) or not SESSION_ID.fullmatch(session):
-        return "Phiên trò chuyện không hợp lệ."
+        return BAD_SESSION[0]
     cleaned = clean_message(message)
     if cleaned is None or not cleaned.text:
-        return "Tin nhắn trống."
+        return EMPTY_MESSAGE[0]
     return session, cleaned
 
 
-# Lines of a procedure card (actions/procedure.py render_card) that a phone shows first: name,
-# where to submit, how many documents, time, fee. The whole card stays one tap away.
-CARD_LINES = {
-    "vi": ("Nơi nộp hiện nay:", "Hồ sơ cần có", "Thời hạn giải quyết:", "Lệ phí:"),
-    "en": ("Where to submit now:", "Documents (", "Processing time:", "Fee:"),
-}
+# Lines of a procedure card (procedure_kb.presenter) that a phone shows first: where to submit,
+# how many documents, time, fee; their openings are read from the card's own catalogue.
+_CARD_LABELS = (KB.WHERE_NOW, KB.DOCS_HEADING, KB.PROCESSING_TIME, KB.FEE)
+CARD_LINES = {lang: tuple(label[side].split("{")[0].strip() for label in _CARD_LABELS)
+              for side, lang in enumerate((VI, EN))}
 ESSENTIAL_LINE = 180
 
 
@@ -118,7 +120,7 @@ async def chat(request: web.Request) -> web.Response:
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         log.warning("widget message not answered: %r", error)
         phone = request.app[SETTINGS].hotline_phone
-        return _error(503, f"Trợ lý đang bận, bạn vui lòng thử lại sau ít phút hoặc gọi tổng đài {phone}.")
+        return _error(503, say(BUSY, VI, phone=phone))
     replies = clean_replies(replies)
     if inbound.truncated:
         replies.insert(0, {"text": truncation_note(detect_language(inbound.text[:300]) == "en")})
