@@ -1,4 +1,5 @@
-"""Kinds shared by more than one domain (tickets, dossiers, notifications, analytics).
+"""Kinds shared by more than one domain (tickets, dossiers, notifications, analytics):
+the channels, and the ticket kinds (the dossiers open overdue-dossier tickets).
 
 `str` enums: they compare equal to the stored strings, so rows and JSON keep plain values.
 """
@@ -22,6 +23,19 @@ class Channel(str, Enum):
     def can_receive_replies(self) -> bool:
         """Channels the outbox can deliver an operator's reply or a status push to."""
         return self in (Channel.TELEGRAM, Channel.ZALO, Channel.WEB, Channel.REST)
+
+
+class TicketKind(str, Enum):
+    """What a ticket is about; it sets the SLA and the queue (hotline.triage); shared: the dossiers open overdue-dossier tickets."""
+
+    COMPLAINT = "complaint"
+    FEEDBACK = "feedback"
+    QUESTION_FOR_PERSON = "question_for_person"  # a question the assistant handed to a person
+    OVERDUE_DOSSIER = "overdue_dossier"  # opened in one tap from an overdue dossier
+    TECHNICAL_FAULT = "technical_fault"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 # Sender-id prefixes Rasa sees for the channel front ends ("zalo:<user id>").

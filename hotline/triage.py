@@ -9,28 +9,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hotline.enums import TicketKind
 from procedure_kb.textnorm import fold
 
-KINDS = ("complaint", "feedback", "question_for_person", "overdue_dossier", "technical_fault")
+KINDS = tuple(kind.value for kind in TicketKind)
 
 HIGH, NORMAL, LOW = 1, 2, 3
 PRIORITY_NAMES = {HIGH: "high", NORMAL: "normal", LOW: "low"}
 
 # Office hours until an operator must answer, by kind (normal priority).
 BASE_SLA_HOURS = {
-    "complaint": 16.0,            # 2 working days
-    "feedback": 40.0,             # 5 working days
-    "question_for_person": 8.0,   # 1 working day: the citizen asked for a human
-    "overdue_dossier": 8.0,
-    "technical_fault": 8.0,
+    TicketKind.COMPLAINT: 16.0,            # 2 working days
+    TicketKind.FEEDBACK: 40.0,             # 5 working days
+    TicketKind.QUESTION_FOR_PERSON: 8.0,   # 1 working day: the citizen asked for a human
+    TicketKind.OVERDUE_DOSSIER: 8.0,
+    TicketKind.TECHNICAL_FAULT: 8.0,
 }
 HIGH_SLA_HOURS = 4.0
 BASE_PRIORITY = {
-    "complaint": NORMAL,
-    "feedback": LOW,
-    "question_for_person": NORMAL,
-    "overdue_dossier": HIGH,      # the legal deadline has already passed
-    "technical_fault": NORMAL,
+    TicketKind.COMPLAINT: NORMAL,
+    TicketKind.FEEDBACK: LOW,
+    TicketKind.QUESTION_FOR_PERSON: NORMAL,
+    TicketKind.OVERDUE_DOSSIER: HIGH,      # the legal deadline has already passed
+    TicketKind.TECHNICAL_FAULT: NORMAL,
 }
 
 _REFUSAL = re.compile(
@@ -69,11 +70,11 @@ def triage(kind: str, description: str, province_code: str | None = None,
            commune_code: str | None = None) -> Triage:
     """Apply the rules; unknown kinds are treated as complaints."""
     if kind not in KINDS:
-        kind = "complaint"
+        kind = TicketKind.COMPLAINT
     text = fold(description or "")
     priority = BASE_PRIORITY[kind]
     reasons: list[str] = []
-    if kind == "overdue_dossier":
+    if kind == TicketKind.OVERDUE_DOSSIER:
         reasons.append("overdue_dossier")
     if _REFUSAL.search(text) and _REORGANISATION.search(text):
         # Refusing a dossier because of the reorganisation is forbidden by the Government.

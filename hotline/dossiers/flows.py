@@ -22,6 +22,7 @@ from hotline.dossiers.enums import FetchKind
 from hotline.dossiers.lookup import LookupOutcome, pause_remaining, verify_and_lookup
 from hotline.dossiers.messages import ticket_description
 from hotline.dossiers.service import get_by_code, subscribe, view_of
+from hotline.enums import TicketKind
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ async def open_overdue_ticket(sessions: sessionmaker, code: str, *, channel: str
         if view is None:
             return None
         return open_ticket(
-            sessions, kind="overdue_dossier", description=ticket_description(view), channel=channel,
+            sessions, kind=TicketKind.OVERDUE_DOSSIER, description=ticket_description(view), channel=channel,
             reply_address=address, sender_id=sender, dossier_code=view.code,
             procedure_code=view.procedure_code or None, commune_name=view.ward_name or None,
             province_name=view.province_name or None, language=language,
