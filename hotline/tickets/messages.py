@@ -200,6 +200,24 @@ OPERATOR: dict[str, str] = {
     "event_claimed": "Đã nhận phản ánh để xử lý",
     "event_not_delivered": "\n(Không gửi tự động được qua kênh này: hãy gọi lại hoặc liên hệ công dân.)",
     "event_phone_revealed": "Đã xem số điện thoại đầy đủ để gọi lại công dân",
+    # actors and queue places in the history
+    "actor_citizen": "Công dân",
+    "actor_system": "Hệ thống",
+    "place_commune_code": "xã/phường mã {code}",
+    "place_province_code": "tỉnh mã {code}",
+    "place_unrouted": "hàng đợi chung (chưa rõ địa bàn)",
+    # the phone-call intake
+    "call_read_back": "Mã phản ánh của anh/chị là P A, năm {year}, số {spoken}. Cán bộ sẽ trả lời chậm nhất trước {due}.",
+    "call_choose_kind": "Chọn loại phản ánh.",
+    "call_describe": "Ghi lại nội dung cuộc gọi (việc gì đã xảy ra).",
+    "call_bad_phone": "Số điện thoại chưa đúng (10 số, ví dụ 0912345678).",
+    "call_choose_ward": "Chọn đúng xã/phường trong danh sách (hoặc để trống).",
+    "call_unknown_ward": "Không tìm thấy xã/phường này: sửa lại, hoặc để trống.",
+    "call_not_created": "Không tạo được: {error}",
+    "call_created": "Đã tạo phản ánh {code} từ cuộc gọi.",
+    # canned replies
+    "canned_saved": "Đã lưu câu trả lời mẫu.",
+    "canned_not_saved": "Không lưu được: {error}",
 }
 
 # TicketError messages (English, as the JSON API gives them) as the console shows them.

@@ -153,7 +153,9 @@ async def search(request: web.Request) -> web.Response:
 # --- one ticket --------------------------------------------------------------------------
 
 def _actor_label(name: str, labels: dict[str, str]) -> str:
-    return {"citizen": "Công dân", "system": "Hệ thống"}.get(name) or labels.get(name, name)
+    if name in ("citizen", "system"):
+        return messages.operator(f"actor_{name}")
+    return labels.get(name, name)
 
 
 def _queue_place(queue_name: str, ticket: tickets.Ticket) -> str:
@@ -162,10 +164,12 @@ def _queue_place(queue_name: str, ticket: tickets.Ticket) -> str:
         if code == ticket.commune_code and ticket.commune_name:
             return ticket.commune_name
         found = places.ward(code)
-        return found["name"] if found else f"xã/phường mã {code}"
+        return found["name"] if found else messages.operator("place_commune_code", code=code)
     if kind == "province":
-        return ticket.province_name if code == ticket.province_code and ticket.province_name else f"tỉnh mã {code}"
-    return "hàng đợi chung (chưa rõ địa bàn)"
+        if code == ticket.province_code and ticket.province_name:
+            return ticket.province_name
+        return messages.operator("place_province_code", code=code)
+    return messages.operator("place_unrouted")
 
 
 def describe_event(event: tickets.TicketEvent, ticket: tickets.Ticket, labels: dict[str, str]) -> str:
@@ -248,8 +252,8 @@ def _read_back(ticket: tickets.Ticket) -> str:
     """What the operator reads to the caller: the code in groups, and when they will hear back."""
     _, year, number = ticket.code.split("-")
     spoken = " ".join(number)
-    return (f"Mã phản ánh của anh/chị là P A, năm {year}, số {spoken}. "
-            f"Cán bộ sẽ trả lời chậm nhất trước {ticket.sla_due_at.astimezone(VN_TZ).strftime('%H:%M ngày %d/%m/%Y')}.")
+    due = ticket.sla_due_at.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return messages.operator("call_read_back", year=year, spoken=spoken, due=due)
 
 
 def _priority(raw: str) -> int:
@@ -362,15 +366,15 @@ async def intake(request: web.Request) -> web.Response:
         return await render_page(request, "console/intake.html", user, **_intake_context(form, place, ward=ward))
     error = None
     if form["kind"] not in KINDS:
-        form["kind"], error = "complaint", "Chọn loại phản ánh."
+        form["kind"], error = "complaint", messages.operator("call_choose_kind")
     elif len(re.sub(r"\W", "", form["description"])) < 5:
-        error = "Ghi lại nội dung cuộc gọi (việc gì đã xảy ra)."
+        error = messages.operator("call_describe")
     elif form["phone"] and tickets.normalize_phone(form["phone"]) is None:
-        error = "Số điện thoại chưa đúng (10 số, ví dụ 0912345678)."
+        error = messages.operator("call_bad_phone")
     elif place is not None and place.status == "choose":
-        error = "Chọn đúng xã/phường trong danh sách (hoặc để trống)."
+        error = messages.operator("call_choose_ward")
     elif place is not None and place.status == "not_found":
-        error = "Không tìm thấy xã/phường này: sửa lại, hoặc để trống."
+        error = messages.operator("call_unknown_ward")
     if error:
         return await render_page(request, "console/intake.html", user, status=400,
                                  **_intake_context(form, place, error, ward))
@@ -378,11 +382,11 @@ async def intake(request: web.Request) -> web.Response:
         ticket = await run_db(request, _create_from_call, user.id, form, ward)
     except tickets.TicketError as failure:
         return await render_page(request, "console/intake.html", user, status=400,
-                                 **_intake_context(form, place, f"Không tạo được: {failure}", ward))
+                                 **_intake_context(form, place, messages.operator("call_not_created", error=failure), ward))
     log.info("phone call logged as %s by %s", ticket.code, user.username)
     session = await get_session(request)
     session["created"] = ticket.code
-    await _flash(request, f"Đã tạo phản ánh {ticket.code} từ cuộc gọi.")
+    await _flash(request, messages.operator("call_created", code=ticket.code))
     raise web.HTTPFound(f"/console/tickets/{ticket.code}")
 
 
@@ -408,9 +412,9 @@ async def canned_save(request: web.Request) -> web.Response:
 
     try:
         await run_db(request, save)
-        message = "Đã lưu câu trả lời mẫu."
+        message = messages.operator("canned_saved")
     except canned.CannedError as error:
-        message = f"Không lưu được: {error}"
+        message = messages.operator("canned_not_saved", error=error)
     await _flash(request, message)
     raise web.HTTPFound("/console/canned")
 
