@@ -11,6 +11,7 @@ import sys
 from hotline import tickets_cli
 from hotline.db import SchemaNotAtHead, schema_revisions, upgrade
 from hotline.dossiers import cli as dossiers_cli
+from hotline.logging_setup import bootstrap
 from hotline.settings import load_settings
 
 
@@ -55,4 +56,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    bootstrap(load_settings(), "cli")  # masked logs, private files: like every other entry point
     sys.exit(main())

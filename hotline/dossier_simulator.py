@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from typing import Any
 
 from aiohttp import web
+
+from hotline.logging_setup import bootstrap
+from hotline.settings import load_settings
 
 MODE = web.AppKey("mode", dict)
 DOSSIERS = web.AppKey("dossiers", dict)
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--token", default="", help="bearer token clients must send (default: none)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level="INFO")
+    bootstrap(load_settings(), "dossier-simulator")
     web.run_app(create_app(token=args.token), host=args.host, port=args.port, print=None)
 
 
