@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 from conftest import IN_CI, PROJECT_ROOT, _reset_postgres, free_port, http_json, settings_env
 from sqlalchemy import func, select, text
+from stack_helpers import CODE, intake_script, runner_status, wait_for
 
 from hotline import tickets as T
 from hotline.analytics import ConversationTurn
@@ -35,31 +35,11 @@ from hotline.lookup_limits import sender_key
 
 pytestmark = pytest.mark.cluster
 
-CODE = re.compile(r"PA-\d{4}-\d{6}")
 RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 INTAKES, QUESTIONS = 30, 20
 QUESTION_SCRIPT = ["xin chào", "thủ tục đăng ký khai sinh cho con", "cần giấy tờ gì", "mất bao lâu", "cảm ơn"]
 
 
-def _intake(n: int) -> list[str]:
-    return ["tôi muốn khiếu nại",
-            f"Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID, yêu cầu xem lại (người dân số {n})",
-            "hôm qua", "phường Sài Gòn", "không", "không", "/affirm"]
-
-
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
-
-
-def _status(var_dir: Path) -> dict:
-    try:
-        return json.loads((var_dir / "runner_status.json").read_text())["processes"]
-    except (OSError, ValueError, KeyError):
-        return {}
 
 
 def _require(available: bool, what: str) -> None:
@@ -116,7 +96,7 @@ def cluster(trained_model, postgres_database, redis_url, rabbitmq_names, tmp_pat
     process = subprocess.Popen([sys.executable, "-m", "bot.cluster"], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait(lambda: "All up" in log_path.read_text(errors="replace") or process.poll() is not None, 240, "All up")
+        wait_for(lambda: "All up" in log_path.read_text(errors="replace") or process.poll() is not None, 240, "All up")
         assert process.poll() is None, log_path.read_text(errors="replace")[-4000:]
         yield env, var_dir, log_path
     finally:
@@ -181,14 +161,14 @@ def test_fifty_conversations_through_the_load_balancer_survive_kill_9_of_a_rasa_
     env, var_dir, log_path = cluster
     rasa_url = f"http://127.0.0.1:{env['RASA_PORT']}"
     run = uuid.uuid4().hex[:6]
-    citizens = [Citizen(f"intake-{run}-{n}", _intake(n)) for n in range(INTAKES)]
+    citizens = [Citizen(f"intake-{run}-{n}", intake_script(n)) for n in range(INTAKES)]
     citizens += [Citizen(f"question-{run}-{n}", QUESTION_SCRIPT) for n in range(QUESTIONS)]
     threads = [threading.Thread(target=_talk, args=(rasa_url, c, 0.05 * n)) for n, c in enumerate(citizens)]
     for thread in threads:
         thread.start()
     total = sum(len(c.script) for c in citizens)
-    _wait(lambda: sum(len(c.answered_at) for c in citizens) >= total // 3, 120, "a third of the messages answered")
-    before = _status(var_dir)
+    wait_for(lambda: sum(len(c.answered_at) for c in citizens) >= total // 3, 120, "a third of the messages answered")
+    before = runner_status(var_dir)
     killed_at = time.time()
     os.kill(before["rasa-1"]["pid"], signal.SIGKILL)
     os.kill(before["actions-1"]["pid"], signal.SIGKILL)
@@ -241,7 +221,7 @@ def test_fifty_conversations_through_the_load_balancer_survive_kill_9_of_a_rasa_
                                              .group_by(ConversationTurn.sender_key)).all())
             return len(recorded) == len(citizens) and all(facts.get(sender_key(s)) == n for s, n in recorded.items())
 
-        _wait(turns_match, 60, "one analytics row per recorded citizen message")
+        wait_for(turns_match, 60, "one analytics row per recorded citizen message")
         with transaction(sessions) as session:
             rows = session.execute(select(func.count()).select_from(ConversationTurn)).scalar_one()
         assert rows >= sum(len(c.answered_at) for c in citizens) == total
@@ -249,7 +229,7 @@ def test_fifty_conversations_through_the_load_balancer_survive_kill_9_of_a_rasa_
         engine.dispose()
 
     # The runner brings both back; the load balancer and the web apps answer.
-    _wait(lambda: all(_status(var_dir)[name]["state"] == "up" and _status(var_dir)[name]["pid"] != before[name]["pid"]
+    wait_for(lambda: all(runner_status(var_dir)[name]["state"] == "up" and runner_status(var_dir)[name]["pid"] != before[name]["pid"]
                       for name in ("rasa-1", "actions-1")), 150, "rasa-1 and actions-1 to be restarted")
     assert http_json("GET", f"http://127.0.0.1:{env['WEB_PORT']}/health")[0] == 200
     log = log_path.read_text(errors="replace")

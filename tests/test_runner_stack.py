@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import http.client
-import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -17,37 +15,12 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT, free_port, http_json, settings_env
 from sqlalchemy import func, select, text
+from stack_helpers import CODE, intake_script, runner_status, wait_for
 
 from hotline import tickets as T
 from hotline.analytics import ConversationTurn
 from hotline.db import make_engine, make_session_factory, transaction
 from hotline.lookup_limits import sender_key
-
-CODE = re.compile(r"PA-\d{4}-\d{6}")
-INTAKE = [
-    "tôi muốn khiếu nại",
-    "Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID, yêu cầu xem lại",
-    "hôm qua",
-    "phường Sài Gòn",
-    "không",
-    "không",
-    "/affirm",
-]
-
-
-def _status(var_dir: Path) -> dict:
-    try:
-        return json.loads((var_dir / "runner_status.json").read_text())["processes"]
-    except (OSError, ValueError, KeyError):
-        return {}
-
-
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 def _alive(pid: int) -> bool:
@@ -71,7 +44,7 @@ def runner(trained_model, tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "bot.runner"], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait(lambda: (tmp_path / "runner.log").read_text(errors="replace").count("All up") == 1
+        wait_for(lambda: (tmp_path / "runner.log").read_text(errors="replace").count("All up") == 1
               or process.poll() is not None, 240, "All up")
         assert process.poll() is None, (tmp_path / "runner.log").read_text(errors="replace")[-3000:]
         yield process, env, var_dir, tmp_path / "runner.log"
@@ -89,7 +62,7 @@ def _converse(rasa_url: str, told: list[str], lock: threading.Lock, senders: lis
     """One citizen's complaint intake; a message that fails is sent again, as a person would."""
     sender = f"kill-{uuid.uuid4().hex[:10]}"
     senders.append(sender)
-    for message in INTAKE:
+    for message in intake_script():
         # Keep trying as long as a restart can take on a loaded machine (restarting Rasa
         # took 21 s during a full suite run): giving up earlier skips a step and derails the form.
         deadline = time.monotonic() + 90
@@ -118,16 +91,16 @@ def test_kill_9_of_actions_and_rasa_mid_intake_loses_and_doubles_nothing(runner)
     for thread in threads:
         thread.start()
     time.sleep(2)
-    actions_pid = _status(var_dir)["actions"]["pid"]
+    actions_pid = runner_status(var_dir)["actions"]["pid"]
     os.kill(actions_pid, signal.SIGKILL)
-    _wait(lambda: _status(var_dir)["actions"]["state"] == "up" and _status(var_dir)["actions"]["pid"] != actions_pid,
+    wait_for(lambda: runner_status(var_dir)["actions"]["state"] == "up" and runner_status(var_dir)["actions"]["pid"] != actions_pid,
           60, "the action server to be restarted")
     time.sleep(1)
-    rasa_pid = _status(var_dir)["rasa"]["pid"]
+    rasa_pid = runner_status(var_dir)["rasa"]["pid"]
     os.kill(rasa_pid, signal.SIGKILL)
     web = f"http://127.0.0.1:{env['WEB_PORT']}/health"
-    _wait(lambda: http_json("GET", web)[1]["status"] == "degraded", 20, "/health to say degraded")
-    _wait(lambda: _status(var_dir)["rasa"]["state"] == "up" and _status(var_dir)["rasa"]["pid"] != rasa_pid,
+    wait_for(lambda: http_json("GET", web)[1]["status"] == "degraded", 20, "/health to say degraded")
+    wait_for(lambda: runner_status(var_dir)["rasa"]["state"] == "up" and runner_status(var_dir)["rasa"]["pid"] != rasa_pid,
           120, "Rasa to be restarted")
     for thread in threads:
         thread.join(timeout=240)
@@ -159,7 +132,7 @@ def test_kill_9_of_actions_and_rasa_mid_intake_loses_and_doubles_nothing(runner)
         return set(recorded) == set(senders) and all(facts.get(sender_key(s)) == n for s, n in recorded.items())
 
     try:
-        _wait(facts_match, 60, "one analytics row per recorded message")
+        wait_for(facts_match, 60, "one analytics row per recorded message")
     finally:
         tracker.dispose()
         hotline_db.dispose()
@@ -170,8 +143,8 @@ def test_a_second_run_refuses_and_killing_the_runner_leaves_no_children(runner):
     second = subprocess.run([sys.executable, "-m", "bot.runner"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert second.returncode == 1 and "still running" in second.stderr
-    children = [info["pid"] for info in _status(var_dir).values()]
+    children = [info["pid"] for info in runner_status(var_dir).values()]
     assert children and all(_alive(pid) for pid in children)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    _wait(lambda: not any(_alive(pid) for pid in children), 30, "the children to stop with the runner")
+    wait_for(lambda: not any(_alive(pid) for pid in children), 30, "the children to stop with the runner")
