@@ -81,3 +81,11 @@ def test_a_placeholder_may_be_named_text() -> None:
     from procedure_kb.i18n import say
 
     assert say(("Nội dung: {text}", "What: {text}"), "en", text="a rude clerk") == "What: a rude clerk"
+
+
+def test_every_channel_has_a_console_label() -> None:
+    # A Zalo ticket once showed the raw word "zalo" in the console.
+    from hotline.enums import Channel
+    from hotline.tickets.messages import CHANNEL_LABELS, CHANNEL_SHORT
+
+    assert {c.value for c in Channel} <= set(CHANNEL_LABELS) and {c.value for c in Channel} <= set(CHANNEL_SHORT)

@@ -261,6 +261,20 @@ REASON_LABELS = {
     "overdue_dossier": "hồ sơ quá hạn", "extra_payment_demanded": "bị đòi tiền ngoài quy định",
     "marked_urgent": "công dân báo gấp",
 }
+QUEUE_LABELS = {
+    "unassigned": "Chưa ai nhận",
+    "mine": "Của tôi",
+    "sla": "Sắp / đã quá hạn SLA",
+    "open": "Tất cả đang mở",
+    "commune": "Theo xã/phường",
+    "province": "Theo tỉnh/thành",
+    "kind": "Theo loại",
+}
+# Where a ticket came from: the ticket page's label and the queue table's short one (every Channel).
+CHANNEL_LABELS = {"web": "Trợ lý trên web", "telegram": "Telegram", "zalo": "Zalo", "rest": "Trợ lý (REST)",
+                  "phone": "Điện thoại", "api": "API"}
+CHANNEL_SHORT = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "rest": "REST", "phone": "Điện thoại",
+                 "api": "API"}
 SLA_LABELS = {"ok": "Trong hạn", "due_soon": "Sắp đến hạn", "breached": "Quá hạn", "met": "Đã phản hồi đúng hạn"}
 PRIORITY_LABELS = {1: "Cao", 2: "Bình thường", 3: "Thấp"}
 PRIORITY_BY_NAME = {"high": "Cao", "normal": "Bình thường", "low": "Thấp"}

@@ -23,6 +23,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from hotline import analytics, lookup_limits, reports, tickets, users
 from hotline.masking import mask_personal_data
+from hotline.tickets import messages
 from hotline.tickets.messages import (
     EVENT_LABELS,
     PRIORITY_LABELS,
@@ -37,19 +38,9 @@ from hotline.workcalendar import VN_TZ
 
 log = logging.getLogger(__name__)
 
-QUEUES = {
-    "unassigned": "Chưa ai nhận",
-    "mine": "Của tôi",
-    "sla": "Sắp / đã quá hạn SLA",
-    "open": "Tất cả đang mở",
-    "commune": "Theo xã/phường",
-    "province": "Theo tỉnh/thành",
-    "kind": "Theo loại",
-}
+QUEUES = messages.QUEUE_LABELS
 KIND_LABELS = reports.KIND_LABELS
-CHANNEL_LABELS = {"web": "Trợ lý trên web", "telegram": "Telegram", "rest": "Trợ lý (REST)", "phone": "Điện thoại",
-                  "api": "API"}
-CHANNEL_SHORT = {"web": "Web", "telegram": "Telegram", "rest": "REST", "phone": "Điện thoại", "api": "API"}
+CHANNEL_LABELS, CHANNEL_SHORT = messages.CHANNEL_LABELS, messages.CHANNEL_SHORT
 ACTIONS = tuple(operation.value for operation in tickets.Operation)
 SECURITY_HEADERS = {
     # Only our own console.js may run (no inline script): a second wall behind autoescape.
