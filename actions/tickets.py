@@ -284,23 +284,28 @@ class ActionSubmitComplaint(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         clear = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if not (tracker.get_slot("complaint_draft_id") and tracker.get_slot("complaint_text")
-                and tracker.get_slot("complaint_pending")):
-            say(dispatcher, tracker, "nothing_pending")
-            return clear
-        fields = _draft_fields(tracker)
+        pending = (tracker.get_slot("complaint_draft_id") and tracker.get_slot("complaint_text")
+                   and tracker.get_slot("complaint_pending"))
+        # "Gửi" again right after the code was given (its answer was lost on the way): say the same code.
+        told = None if pending else tracker.get_slot("complaint_submitted_code")
         try:
-            ticket = (await asyncio.to_thread(tickets.open_ticket, db_sessions(), **fields)).ticket
+            if pending:
+                ticket = (await asyncio.to_thread(tickets.open_ticket, db_sessions(), **_draft_fields(tracker))).ticket
+            elif told:
+                ticket = await in_db(tickets.get_ticket, told)
+            else:
+                say(dispatcher, tracker, "nothing_pending")
+                return clear
         except Exception:  # logged; stored or not, the citizen must not be told a code we cannot vouch for
             log.exception("could not store a complaint")
             sorry(dispatcher, tracker)
             return [SlotSet("complaint_pending", None)]
         lang = reply_language(tracker)
-        in_chat = citizen("answer_in_chat", lang) + " " if fields["channel"] in CHAT_CHANNELS else ""
+        in_chat = citizen("answer_in_chat", lang) + " " if ticket.channel in CHAT_CHANNELS else ""
         # The code on a line of its own: easy to read out, copy or screenshot.
         say(dispatcher, tracker, "submitted", code=ticket.code, due=local_time(ticket.sla_due_at),
              office_hours=citizen("office_hours", lang), in_chat=in_chat)
-        return clear
+        return clear + [SlotSet("complaint_submitted_code", ticket.code)]
 
 
 class ActionCancelComplaint(Action):

@@ -175,3 +175,19 @@ def test_a_later_yes_never_sends_a_cancelled_draft(stack, hotline_db):
     stack.texts(sender, "có")
     with transaction(hotline_db) as session:
         assert T.tickets_of_sender(session, sender) == []
+
+
+def test_sending_yes_again_after_the_code_tells_the_same_code(stack, hotline_db):
+    # The answer carrying the code can be lost on the way; the citizen taps "Gửi" again.
+    sender = f"web:{uuid.uuid4().hex}"
+    stack.texts(sender, "tôi muốn khiếu nại")
+    stack.texts(sender, "Cán bộ xã yêu cầu nộp sổ hộ khẩu dù dữ liệu cư trú đã có trên hệ thống")
+    stack.texts(sender, "hôm qua")
+    stack.texts(sender, "không biết")
+    stack.texts(sender, "không")
+    assert "xác nhận" in stack.texts(sender, "không")
+    [first] = set(CODE.findall(stack.texts(sender, "/affirm")))
+    again = stack.texts(sender, "/affirm")
+    assert set(CODE.findall(again)) == {first} and "chưa hiểu" not in again
+    with transaction(hotline_db) as session:
+        assert [t.code for t in T.tickets_of_sender(session, sender)] == [first]   # told twice, stored once
