@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotline.channel_messages import CHOOSE, START_BUTTONS, WELCOME_WITH_COMMANDS
+from hotline.channel_messages import CHOOSE, START_BUTTONS, TELEGRAM_COMMANDS, WELCOME_WITH_COMMANDS
 
 # Telegram refuses messages over 4096 characters (counted after entity parsing); keep a margin.
 MAX_MESSAGE = 4000
@@ -167,14 +167,8 @@ def rasa_to_telegram(replies: Any, store: PayloadStore) -> list[Outgoing]:
 
 START_TEXT = WELCOME_WITH_COMMANDS
 
-# Bot menu shown by Telegram next to the text box.
-COMMANDS = [
-    ("start", "Bắt đầu / giới thiệu"),
-    ("help", "Tôi có thể giúp gì"),
-    ("tracuu", "Tra cứu hồ sơ: /tracuu <mã hồ sơ>"),
-    ("phananh", "Gửi phản ánh, kiến nghị"),
-    ("huy", "Hủy việc đang làm dở"),
-]
+# Bot menu shown by Telegram next to the text box (its wording: hotline.channel_messages).
+COMMANDS = TELEGRAM_COMMANDS
 
 _CODE = re.compile(r"[\w./-]{1,64}")
 

@@ -49,6 +49,15 @@ WELCOME_WITH_COMMANDS = (
     "• Hủy việc đang làm dở: /huy · Trợ giúp: /help\n" + _WELCOME_TAIL
 )
 
+# Telegram's command menu beside the text box: (command, what it does).
+TELEGRAM_COMMANDS = [
+    ("start", "Bắt đầu / giới thiệu"),
+    ("help", "Tôi có thể giúp gì"),
+    ("tracuu", "Tra cứu hồ sơ: /tracuu <mã hồ sơ>"),
+    ("phananh", "Gửi phản ánh, kiến nghị"),
+    ("huy", "Hủy việc đang làm dở"),
+]
+
 # Quick starts under the greeting (the same wording as the assistant's own menu).
 START_BUTTONS = [
     {"title": "Thủ tục làm căn cước", "payload": "thủ tục làm căn cước công dân"},
