@@ -9,6 +9,13 @@ from __future__ import annotations
 from enum import Enum
 
 
+class StrEnum(str, Enum):
+    """A str enum whose str() is its stored value (in messages, logs and f-strings alike)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Channel(str, Enum):
     """Where a conversation, ticket or subscription came from and where replies go back."""
 
@@ -25,17 +32,14 @@ class Channel(str, Enum):
         return self in (Channel.TELEGRAM, Channel.ZALO, Channel.WEB, Channel.REST)
 
 
-class TicketKind(str, Enum):
-    """What a ticket is about; it sets the SLA and the queue (hotline.triage); shared: the dossiers open overdue-dossier tickets."""
+class TicketKind(StrEnum):
+    """What a ticket is about; it sets the SLA and the queue (hotline.triage)."""
 
     COMPLAINT = "complaint"
     FEEDBACK = "feedback"
     QUESTION_FOR_PERSON = "question_for_person"  # a question the assistant handed to a person
     OVERDUE_DOSSIER = "overdue_dossier"  # opened in one tap from an overdue dossier
     TECHNICAL_FAULT = "technical_fault"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Sender-id prefixes Rasa sees for the channel front ends ("zalo:<user id>").

@@ -6,10 +6,10 @@ sent in JSON, so the tables and the API keep plain values.
 
 from __future__ import annotations
 
-from enum import Enum
+from hotline.enums import StrEnum
 
 
-class DossierStatus(str, Enum):
+class DossierStatus(StrEnum):
     """Where a dossier stands in the provincial one-stop system."""
 
     RECEIVED = "received"
@@ -19,9 +19,6 @@ class DossierStatus(str, Enum):
     COMPLETED = "completed"
     RETURNED = "returned"
     WITHDRAWN = "withdrawn"
-
-    def __str__(self) -> str:  # the stored value, in messages and logs
-        return self.value
 
 
 STATUSES = tuple(DossierStatus)
@@ -33,7 +30,7 @@ OPEN = tuple(s for s in STATUSES if s not in FINISHED)
 CLOCK_RUNNING = (DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING, DossierStatus.TRANSFERRED)
 
 
-class LookupOutcomeKind(str, Enum):
+class LookupOutcomeKind(StrEnum):
     """What a citizen's verified lookup (code + last 4 phone digits) came to."""
 
     FOUND = "found"
@@ -42,17 +39,11 @@ class LookupOutcomeKind(str, Enum):
     BAD_DIGITS = "bad_digits"
     LIMITED = "rate_limited"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class FetchKind(str, Enum):
+class FetchKind(StrEnum):
     """What the provincial dossier API answered for one code."""
 
     FOUND = "found"
     NOT_FOUND = "not_found"
     UNAVAILABLE = "unavailable"  # timeout, refusal, 5xx, malformed answer: never raised to callers
     BAD_CODE = "bad_code"
-
-    def __str__(self) -> str:
-        return self.value

@@ -6,10 +6,12 @@ values; `str()` gives the value too, so a member never renders as "TicketStatus.
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import IntEnum
+
+from hotline.enums import StrEnum
 
 
-class TicketStatus(str, Enum):
+class TicketStatus(StrEnum):
     """Where a ticket is in its lifecycle."""
 
     NEW = "new"
@@ -19,9 +21,6 @@ class TicketStatus(str, Enum):
     WAITING_FOR_CITIZEN = "waiting_for_citizen"
     RESOLVED = "resolved"
     CLOSED = "closed"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def is_open(self) -> bool:
@@ -52,7 +51,7 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
 }
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     """What one line of a ticket's history records (`TicketEvent.action`)."""
 
     CREATED = "created"
@@ -67,9 +66,6 @@ class EventKind(str, Enum):
     RATED = "rated"
     CITIZEN_MESSAGE = "citizen_message"
     PHONE_REVEALED = "phone_revealed"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # A reply event's to_status when the channel cannot carry it: the operator must call back.
@@ -87,7 +83,7 @@ class QueueState(IntEnum):
         return str(self.value)
 
 
-class Operation(str, Enum):
+class Operation(StrEnum):
     """What an operator may do to a ticket, from the console or the JSON API (`service.perform`)."""
 
     CLAIM = "claim"
@@ -99,6 +95,3 @@ class Operation(str, Enum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     PHONE = "phone"  # reveal the citizen's phone to the handling officer
-
-    def __str__(self) -> str:
-        return self.value

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
 
 from hotline import places
+from hotline.enums import StrEnum
 from hotline.tickets.codes import normalize_phone
 from procedure_kb.textnorm import fold
 
@@ -32,7 +32,7 @@ STOP_MAX_WORDS = 6  # longer messages are answers even if the NLU hears "stop" i
 DETAILED_WORDS = 10  # a first message this long already describes the complaint
 
 
-class Field(str, Enum):
+class Field(StrEnum):
     """An answer of the complaint draft the citizen may change from the summary."""
 
     TEXT = "text"
@@ -40,9 +40,6 @@ class Field(str, Enum):
     PLACE = "place"
     REF = "ref"
     CONTACT = "contact"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Typed requests ("sửa số điện thoại"): the first field whose words appear, checked in this order.
