@@ -35,7 +35,7 @@ from procedure_kb.calibration import (
 from procedure_kb.facets import FACET_VALUES, separating_facet
 from procedure_kb.faq import FaqEntry, faq_scores, load_faq
 from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_outcome
-from procedure_kb.semantic import semantic_index, wanted
+from procedure_kb.semantic import question_scores
 from procedure_kb.textnorm import fold
 
 __all__ = ["AnswerKind", "Choice", "Answer", "answer_question", "FaqCandidate", "faq_candidates"]
@@ -99,11 +99,8 @@ def faq_candidates(text: str, top: int = 3, procedure=None) -> list[FaqCandidate
     """`procedure`: the best procedure hit's HitFeatures, which the FAQ calibration reads too."""
     entries = load_faq()
     lexical = faq_scores(text)
-    semantic = None
-    if wanted(text):
-        index = semantic_index()
-        found = index.scores(text) if index is not None else None
-        semantic = found[1] if found is not None else None
+    found = question_scores(text)
+    semantic = found[1] if found is not None else None
     candidates = set(lexical)
     if semantic is not None:
         candidates |= set(np.argsort(-semantic)[:5].tolist())

@@ -32,7 +32,7 @@ from procedure_kb.facets import Facets, asked_facets, facets_of
 from procedure_kb.language import language_evidence
 from procedure_kb.phrasings import phrasing_for
 from procedure_kb.procedures import Procedure, load_procedures
-from procedure_kb.semantic import semantic_index, wanted
+from procedure_kb.semantic import question_scores
 from procedure_kb.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -501,11 +501,8 @@ def _facet_fit(name: str, asked: dict[str, object]) -> float:
 def _fused(query: str, top: int) -> list[SearchHit]:
     index = _index()
     lexical = _lexical(query)
-    semantic = None
-    if wanted(query):
-        sem_index = semantic_index()
-        found = sem_index.scores(query) if sem_index is not None else None
-        semantic = found[0] if found is not None else None
+    found = question_scores(query)
+    semantic = found[0] if found is not None else None
     fused: dict[int, float] = {}
     lex_norm: dict[int, float] = {}
     if lexical and lexical.ranked:

@@ -179,6 +179,14 @@ def semantic_index() -> SemanticIndex | None:
     return index
 
 
+def question_scores(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(best cosine per procedure, per FAQ entry) for a question the signal is asked for, else None."""
+    if not wanted(text):
+        return None
+    index = semantic_index()
+    return index.scores(text) if index is not None else None
+
+
 def describe() -> dict:
     """What the cache holds (for the CLI and the benchmark)."""
     index = semantic_index()
