@@ -8,8 +8,11 @@ from typing import Any
 from rasa_sdk import Tracker
 from sqlalchemy.orm import sessionmaker
 
+from hotline.enums import CHAT_CHANNELS
 from hotline.settings import Settings, load_settings
 from procedure_kb import i18n
+
+CHAT_PREFIXES = {c.value for c in CHAT_CHANNELS}  # sender ids "<channel>:<address>" of our front ends
 
 ORIGINAL_TEXT = "text_original"  # set by bot.components.vietnamese_normalizer
 
@@ -28,16 +31,6 @@ def latest_intent(tracker: Tracker) -> str:
 def reply_language(tracker: Tracker) -> str:
     """"en" when the citizen writes English (or chose it), else "vi": the policy of `procedure_kb.i18n`."""
     return i18n.reply_language(tracker.get_slot("language"), user_text(tracker))
-
-
-def pick(tracker: Tracker, vi: str, en: str) -> str:
-    """The Vietnamese or English version of a text, following the citizen's language."""
-    return i18n.pick(reply_language(tracker), vi, en)
-
-
-def say(tracker: Tracker, text: i18n.Text, **values: object) -> str:
-    """A catalogue text in the citizen's language, placeholders filled."""
-    return i18n.say(text, reply_language(tracker), **values)
 
 
 def hotline(tracker: Tracker) -> str:
@@ -62,7 +55,7 @@ def citizen_channel(tracker: Tracker) -> tuple[str, str]:
     """
     sender = tracker.sender_id or ""
     channel, sep, address = sender.partition(":")
-    if sep and channel in ("telegram", "zalo", "web") and address:
+    if sep and channel in CHAT_PREFIXES and address:
         return channel, address
     return "rest", sender
 

@@ -22,6 +22,7 @@ from actions.common import (
     buttons,
     citizen_channel,
     db_sessions,
+    entity,
     latest_intent,
     reply_language,
     settings,
@@ -233,9 +234,9 @@ class ActionComplaintSummary(Action):
 
 def field_to_change(tracker: Tracker) -> str | None:
     """Which answer the citizen wants to change: the button's entity, else the words they typed."""
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "complaint_field" and entity.get("value") in CHANGE_FIELDS:
-            return entity["value"]
+    tapped = entity(tracker, "complaint_field")
+    if tapped in CHANGE_FIELDS:
+        return tapped
     found = intake.field_from_words(user_text(tracker))
     return found.value if found else None
 

@@ -14,11 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from hotline.channel_messages import TRUNCATED
+from hotline.enums import CHAT_CHANNELS
 from procedure_kb.i18n import EN, VI, say
 
 MAX_MESSAGE_CHARS = 2000  # a question never needs more; NLU cost grows with the square of its length
 MAX_SENDER_CHARS = 128
-RESERVED_PREFIXES = ("web:", "telegram:", "zalo:")
+RESERVED_PREFIXES = tuple(f"{c.value}:" for c in CHAT_CHANNELS)
 SENDER = re.compile(rf"[A-Za-z0-9_.:@+-]{{1,{MAX_SENDER_CHARS}}}")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

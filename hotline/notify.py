@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.db import Base, transaction
 from hotline.dbtypes import UTCDateTime, utcnow
+from hotline.enums import Channel
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("telegram", "zalo", "web", "rest")
-POLLED_CHANNELS = ("web", "rest")   # delivered when the citizen's client asks for them
+CHANNELS = tuple(c.value for c in Channel if c.can_receive_replies)
+POLLED_CHANNELS = (Channel.WEB.value, Channel.REST.value)   # delivered when the citizen's client asks for them
 MAX_ATTEMPTS = 8
 MAX_TEXT = 4000                      # Telegram's limit is 4096 characters; Zalo's senders split at 2000
 LEASE = timedelta(minutes=5)         # a claimed row not finished by then belongs to a dead notifier

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hotline.triage import PRIORITY_NAMES
 from hotline.workcalendar import VN_TZ
 from procedure_kb.i18n import EN, VI, Text, say
 
@@ -277,4 +278,4 @@ CHANNEL_SHORT = {"web": "Web", "telegram": "Telegram", "zalo": "Zalo", "rest": "
                  "api": "API"}
 SLA_LABELS = {"ok": "Trong hạn", "due_soon": "Sắp đến hạn", "breached": "Quá hạn", "met": "Đã phản hồi đúng hạn"}
 PRIORITY_LABELS = {1: "Cao", 2: "Bình thường", 3: "Thấp"}
-PRIORITY_BY_NAME = {"high": "Cao", "normal": "Bình thường", "low": "Thấp"}
+PRIORITY_BY_NAME = {PRIORITY_NAMES[number]: label for number, label in PRIORITY_LABELS.items()}

@@ -22,7 +22,14 @@ from hotline.enums import Channel
 from hotline.notify import enqueue_message
 from hotline.tickets import messages
 from hotline.tickets.codes import format_code, normalize_phone
-from hotline.tickets.enums import NOT_DELIVERED, TRANSITIONS, EventKind, QueueState, TicketStatus
+from hotline.tickets.enums import (
+    NOT_DELIVERED,
+    TRANSITIONS,
+    UNASSIGNED_STATUSES,
+    EventKind,
+    QueueState,
+    TicketStatus,
+)
 from hotline.tickets.errors import TicketError
 from hotline.tickets.models import Ticket, TicketCounter, TicketEvent
 from hotline.tickets.queries import by_message, get_ticket
@@ -208,7 +215,7 @@ def open_ticket(db: Session | sessionmaker, **fields) -> Opened:
 def claim(session: Session, ticket_id: int, user: User, now: datetime | None = None) -> bool:
     """Take an unassigned ticket. Exactly one of several simultaneous claims returns True."""
     now = now or utcnow()
-    unassigned = [s.value for s in TicketStatus if s.is_unassigned]
+    unassigned = [s.value for s in UNASSIGNED_STATUSES]
     won = session.execute(
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.assignee_id.is_(None), Ticket.status.in_(unassigned))
