@@ -118,6 +118,11 @@ def to_vn(moment: datetime) -> datetime:
     return moment.astimezone(VN_TZ)
 
 
+def format_vn(moment: datetime) -> str:
+    """A moment as citizens read it: Vietnam time, "17:00 05/03/2026"."""
+    return to_vn(moment).strftime("%H:%M %d/%m/%Y")
+
+
 def now_vn() -> datetime:
     """The current time in Vietnam."""
     return datetime.now(VN_TZ)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hotline.dossiers.enums import DossierStatus, FetchKind, LookupOutcomeKind
-from hotline.workcalendar import to_vn
+from hotline.workcalendar import format_vn
 from procedure_kb.i18n import Text, say
 
 if TYPE_CHECKING:  # types only: the renderers take the results of those modules
@@ -176,7 +176,7 @@ def code_problem(reason: str, lang: str = "vi") -> str:
 
 def when(moment: datetime | None) -> str:
     """A stored moment as the citizen reads it: Vietnam time."""
-    return to_vn(moment).strftime("%H:%M %d/%m/%Y") if moment else "—"
+    return format_vn(moment) if moment else "—"
 
 
 def status_change_text(code: str, status: str, message: str, lang: str = "vi") -> str:

@@ -8,18 +8,14 @@ settings (`{phone}`), never from this file.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from hotline.triage import PRIORITY_NAMES
-from hotline.workcalendar import VN_TZ
+from hotline.workcalendar import format_vn
 from procedure_kb.i18n import EN, VI, Text, say
 
 Language = str  # "vi" or "en"
 
 
-def local_time(moment: datetime) -> str:
-    """A due time as citizens read it: Vietnam time, "17:00 05/03/2026"."""
-    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+local_time = format_vn  # a due time as citizens read it: "17:00 05/03/2026", Vietnam time
 
 
 # --- what citizens read: key -> (Vietnamese, English) -----------------------------------------
