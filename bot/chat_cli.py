@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if line == "/quit":
             return 0
-        if line.isdigit() and 1 <= int(line) <= len(offered):
+        if line.isdecimal() and 1 <= int(line) <= len(offered):
             line = offered[int(line) - 1].get("payload", "")
         try:
             offered = render(send(args.url, args.sender, line))

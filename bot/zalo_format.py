@@ -183,7 +183,7 @@ def resolve_choice(text: str, offered: list[Choice]) -> str | None:
     if not answer or not offered:
         return None
     number = answer.rstrip(".)")
-    if number.isdigit():
+    if number.isdecimal():  # isdigit() would take "²", which int() refuses
         for choice in offered:
             if choice.number == int(number):
                 return choice.payload

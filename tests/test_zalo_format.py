@@ -75,3 +75,11 @@ def test_the_bridge_starts_only_when_its_settings_are_present():
     for missing in full:
         settings, _ = settings_env(**dict(full, **{missing: ""}))
         assert "zalo" not in [spec.name for spec in all_processes(settings)], missing
+
+
+def test_a_superscript_digit_is_not_a_choice_number() -> None:
+    # "²" passes str.isdigit() but not int(): it once ended the citizen's turn without a reply.
+    from bot.zalo_format import Choice, resolve_choice
+
+    offered = [Choice(1, "Một", "/a"), Choice(2, "Hai", "/b")]
+    assert resolve_choice("²", offered) is None and resolve_choice("2", offered) == "/b"
