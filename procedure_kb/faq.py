@@ -22,10 +22,9 @@ from procedure_kb import messages as M
 from procedure_kb.i18n import is_en, say
 from procedure_kb.textnorm import fold
 
-__all__ = ["FaqEntry", "FaqHit", "load_faq", "search_faq", "faq_scores", "render_answer", "MIN_SCORE"]
+__all__ = ["FaqEntry", "FaqHit", "load_faq", "search_faq", "faq_scores", "render_answer"]
 
 QUESTION_GROUPS = ("vi", "plain", "teen", "en", "situation")
-MIN_SCORE = 70.0  # below this a question is not considered answered by the FAQ
 _WORD = re.compile(r"[a-z0-9]+")
 # Words every reform question shares; they must not make two unrelated questions look alike.
 _COMMON = frozenset("sau sap nhap co khong thi la gi the nao bao nhieu o dau toi the i my a is".split())

@@ -42,7 +42,6 @@ __all__ = ["SearchHit", "SearchOutcome", "search_outcome", "search_procedures", 
 MAX_QUERY_CHARS = 300  # longer input is cut: a question never needs more, and it bounds latency
 AMBIGUOUS_RATIO = 0.97  # runner-up within 3% of the best -> offer buttons instead of guessing
 EXACT_NAME = 95  # query and best name agree this well (rapidfuzz) -> no doubt, whatever the runner-up
-STRONG_MATCH = 7.0  # summed idf of matched query words for full confidence
 MIN_COVERAGE = 0.34  # share of the query's weight that must match something in the index
 # Fusion with the semantic signal (tuned on tests/data/dev, see docs/decisions.md): a cosine
 # above the floor adds up to SEMANTIC_WEIGHT to the lexical score (1.0 for the lexical best).

@@ -16,7 +16,6 @@ the question itself (symmetric matching measured better than "passage:").
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -195,6 +194,3 @@ def describe() -> dict:
     return {"available": True, "path": str(cache_path()), "phrases": int(len(index.owners)),
             "faq_variants": int(len(index.faq_owners)), "model": MODEL_VERSION}
 
-
-def _json(obj) -> str:  # pragma: no cover - debugging aid
-    return json.dumps(obj, ensure_ascii=False)
