@@ -8,6 +8,7 @@
 - ``socketio``: Rasa's socket.io channel with the same gate on every message.
 
 A message longer than the cap is cut, and the citizen is told only its beginning was read.
+A body may carry ``"message_id"``: the same id sent again is answered once (`bot.resend`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sanic import Blueprint
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
+from bot.resend import MAX_CLIENT_ID, scoped_id
 from hotline.channel_messages import EMPTY_REPLY
 from hotline.inbound import SENDER, check_sender, clean_message, truncation_note
 from procedure_kb.language import detect_language
@@ -32,6 +34,7 @@ from procedure_kb.language import detect_language
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Channel-Secret"
+_CLIENT_ID = "message_id"  # in the body; carried to the gate in the metadata, then taken out
 _MAX_DEPTH = 20  # a chat message body is one flat object; deep nesting is an attack
 
 
@@ -83,6 +86,9 @@ def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]], *, trusted:
         message.text = cleaned.text
         if message.metadata is not None and not isinstance(message.metadata, dict):
             message.metadata = None
+        client_id = message.metadata.pop(_CLIENT_ID, None) if message.metadata else None
+        if client_id:
+            message.message_id = scoped_id(message.sender_id, client_id)
         await on_new_message(message)
 
     return handle
@@ -120,8 +126,17 @@ class PublicRestInput(RestInput):
         return self.name()  # never the client's word: actions trust the channel name
 
     def get_metadata(self, request: Request) -> Dict[str, Any] | None:
-        metadata = self._body(request).get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        body = self._body(request)
+        metadata = dict(body["metadata"]) if isinstance(body.get("metadata"), dict) else None
+        if metadata:
+            metadata.pop(_CLIENT_ID, None)  # only the body's own field names a message
+        client_id = body.get(_CLIENT_ID)
+        if client_id is not None:
+            if not isinstance(client_id, (str, int)) or isinstance(client_id, bool) \
+                    or not 0 < len(str(client_id)) <= MAX_CLIENT_ID:
+                raise BadBody(f"The message_id must be a text of 1 to {MAX_CLIENT_ID} characters.")
+            metadata = {**(metadata or {}), _CLIENT_ID: str(client_id)}
+        return metadata
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(guarded(on_new_message, trusted=self.trusted))

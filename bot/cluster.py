@@ -88,6 +88,9 @@ def haproxy_config(settings: Settings, layout: Layout) -> str:
 global
     log stdout format raw local0 err  # failed requests; server state changes go to stderr anyway
     maxconn 4096
+    # A request is retried on another server only if it fits in one buffer; an action call
+    # carries the whole conversation (30-60 kB after a complaint form), so 16 kB was too small.
+    tune.bufsize 131072
 
 defaults
     mode http

@@ -5,6 +5,9 @@
   webhooks then answers 401/403 without it.
 - Request bodies are capped at 4 MB (Sanic's default is 100 MB); the channels cap the text.
 - Its log handlers get the project's masking formatter (personal data, tracebacks, long lines).
+- A message sent again with the same ``message_id`` is answered once (`bot.resend`).
+- An action call that failed on the way (502/503/504, a broken connection) is asked again
+  twice (`retrying_action_calls`): without it Rasa drops the action and says "not understood".
 
 Measured with py-spy on the Rasa server under bench/chat_load.py:
 - Rasa 3.6 checks every action-server response with ``jsonschema.validate``, which re-checks
@@ -90,15 +93,52 @@ async def _save_publishing_what_was_stored(self, tracker) -> None:
             self.event_broker.publish(body)
 
 
+ACTION_RETRY_DELAYS = (0.5, 1.5)  # seconds before the second and the third try
+
+
+def _transient(error: BaseException) -> bool:
+    """An action call that failed on the way, not in the action: the connection broke or the load
+    balancer had no server for it (502/503/504)."""
+    import aiohttp
+    from rasa.utils.endpoints import ClientResponseError
+
+    cause = error.__cause__ or error.__context__
+    return isinstance(cause, aiohttp.ClientConnectionError) or (
+        isinstance(cause, ClientResponseError) and cause.status in (502, 503, 504))
+
+
+def retrying_action_calls(run):
+    """RemoteAction.run that asks again when the call failed on the way (an action server killed
+    mid-call, the load balancer between two servers). The actions that write are idempotent per
+    message — a ticket per draft, a hand-off per message id — so a second call cannot write
+    twice; without it Rasa drops the action's events and answers "I did not understand"."""
+    import asyncio
+
+    from rasa.shared.exceptions import RasaException
+
+    async def run_retrying(self, *args, **kwargs):
+        for delay in (*ACTION_RETRY_DELAYS, None):
+            try:
+                return await run(self, *args, **kwargs)
+            except RasaException as error:
+                if delay is None or not _transient(error):
+                    raise
+                await asyncio.sleep(delay)
+
+    return run_retrying
+
+
 def install_fixes() -> None:
     """Replace the per-call schema check and the per-event class search with cached ones, and
-    the SQL tracker store's second conversation load per message when an event broker is set."""
+    the SQL tracker store's second conversation load per message when an event broker is set;
+    retry an action call that failed on the way."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import Event
 
     SQLTrackerStore.save = _save_publishing_what_was_stored
     RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction.run = retrying_action_calls(RemoteAction.run)
     rasa_lookup = Event.resolve_by_type
 
     def resolve_by_type(type_name, default=None):
@@ -128,7 +168,10 @@ def mask_rasa_logs(rasa_cli) -> None:
 
 
 def main() -> None:
+    from bot import resend
+
     install_fixes()
+    resend.install()
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
     token = os.environ.get("RASA_TOKEN", "")
     if token and sys.argv[1:2] == ["run"] and "--auth-token" not in sys.argv:

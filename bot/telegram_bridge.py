@@ -121,11 +121,12 @@ class Bridge:
                     chat_id, m.html, parse_mode=ParseMode.HTML, reply_markup=k,
                     link_preview_options=NO_PREVIEW))
 
-    async def converse(self, bot, chat_id: int, text: str) -> None:
-        """One user turn: typing indicator, Rasa, replies (or an apology if Rasa is down)."""
+    async def converse(self, bot, chat_id: int, text: str, message_id: str | None = None) -> None:
+        """One user turn: typing indicator, Rasa, replies (or an apology if Rasa is down).
+        `message_id` (Telegram's, unique in its chat) lets a lost answer be asked again safely."""
         with contextlib.suppress(TelegramError):
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
-        replies = await self.rasa.send(sender_id(chat_id), text)
+        replies = await self.rasa.send(sender_id(chat_id), text, message_id)
         if replies is None:
             replies = [{"text": busy_text(self.hotline_phone)}]
         await self.send_replies(bot, chat_id, replies)
@@ -148,7 +149,7 @@ class Bridge:
             rasa_text = command_message(*command) if command else user_text(text)
             if not rasa_text:
                 return
-            await self.converse(context.bot, chat.id, rasa_text)
+            await self.converse(context.bot, chat.id, rasa_text, f"m{message.message_id}")
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -177,7 +178,7 @@ class Bridge:
             elif message is not None:
                 return  # keyboard already removed earlier: this is a repeated tap
             if payload:
-                await self.converse(context.bot, chat_id, payload)
+                await self.converse(context.bot, chat_id, payload, f"cb{query.id}")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(context.error, Forbidden):

@@ -117,7 +117,7 @@ class Bridge:
         async with self._lock(event.user_id):
             try:
                 if event.name == TEXT_EVENT:
-                    await self.converse(event.user_id, event.text)
+                    await self.converse(event.user_id, event.text, event.key)
                 elif event.name == FOLLOW:
                     await self.send_replies(event.user_id, welcome_replies(), "vi")
                 elif event.name == UNFOLLOW:
@@ -129,8 +129,9 @@ class Bridge:
 
     # -------------------------------------------------------------- conversation
 
-    async def converse(self, user_id: str, text: str) -> None:
-        """One user turn: the gate, a chosen option or free text to Rasa, the replies back."""
+    async def converse(self, user_id: str, text: str, message_id: str | None = None) -> None:
+        """One user turn: the gate, a chosen option or free text to Rasa, the replies back.
+        `message_id` (the event's key) lets a lost answer be asked again safely."""
         cleaned = clean_message(text)
         if cleaned is None or not cleaned.text:
             await self.send_replies(user_id, [{"text": EMPTY_REPLY[0]}], "vi")
@@ -142,7 +143,7 @@ class Bridge:
         message = chosen if chosen is not None else _for_rasa(cleaned.text)
         if not message:
             return
-        replies = await self.rasa.send(sender_id(user_id), message)
+        replies = await self.rasa.send(sender_id(user_id), message, message_id)
         if replies is None:
             replies = [{"text": busy_text(self.settings.hotline_phone, english)}]
         said = " ".join(r["text"] for r in replies if isinstance(r, dict) and isinstance(r.get("text"), str))

@@ -136,8 +136,8 @@ class Stack:
     processes: dict[str, subprocess.Popen]
     logs: Path
 
-    def chat(self, sender: str, message: str) -> list[dict]:
-        """Send one message as a citizen; the bot's replies.
+    def chat(self, sender: str, message: str, message_id: str | None = None) -> list[dict]:
+        """Send one message as a citizen (with the client's `message_id` if given); the bot's replies.
 
         Senders with a channel prefix ("web:…", "telegram:…") go through the trusted channel with
         the channel secret, as the widget and bridges do; others through the public REST channel.
@@ -146,7 +146,8 @@ class Stack:
             url, headers = f"{self.rasa_url}/webhooks/trusted/webhook", {"X-Channel-Secret": self.env["CHANNEL_SECRET"]}
         else:
             url, headers = f"{self.rasa_url}/webhooks/rest/webhook", {}
-        status, body = http_json("POST", url, {"sender": sender, "message": message}, timeout=60, headers=headers)
+        payload = {"sender": sender, "message": message} | ({"message_id": message_id} if message_id else {})
+        status, body = http_json("POST", url, payload, timeout=60, headers=headers)
         assert status == 200, body
         return body
 

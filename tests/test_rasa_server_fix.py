@@ -87,3 +87,63 @@ async def test_the_tracker_store_publishes_exactly_the_events_rasa_would(tmp_pat
     assert our_stored == rasa_stored and len(our_stored) == 11
     assert our_published == rasa_published
     assert [e["event"] for e in our_published].count("user") == 2 and all(e["sender_id"] == "citizen" for e in our_published)
+
+
+async def _action_server(statuses: list[int]):
+    """An action endpoint on localhost answering the given statuses in turn, then a valid answer."""
+    from aiohttp import web
+
+    calls: list[int] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        await request.json()
+        calls.append(1)
+        if len(calls) <= len(statuses):
+            return web.Response(status=statuses[len(calls) - 1], text="no server available")
+        return web.json_response({"events": [], "responses": [{"text": "Mã phản ánh: PA-2026-000001"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook", calls
+
+
+async def _run_submit(url: str):
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.rasa_server import retrying_action_calls
+
+    action = RemoteAction("action_submit_complaint", EndpointConfig(url))
+    run = retrying_action_calls(RemoteAction.run)
+    return await run(action, CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
+                     DialogueStateTracker("s", []), Domain.empty())
+
+
+async def test_an_action_call_the_load_balancer_could_not_place_is_asked_again(monkeypatch) -> None:
+    monkeypatch.setattr("bot.rasa_server.ACTION_RETRY_DELAYS", (0.01, 0.01))
+    runner, url, calls = await _action_server([503, 502])
+    try:
+        events = await _run_submit(url)
+        assert len(calls) == 3 and "PA-2026-000001" in events[0].text
+    finally:
+        await runner.cleanup()
+
+
+async def test_an_action_that_failed_itself_is_not_run_again(monkeypatch) -> None:
+    from rasa.shared.exceptions import RasaException
+
+    monkeypatch.setattr("bot.rasa_server.ACTION_RETRY_DELAYS", (0.01, 0.01))
+    runner, url, calls = await _action_server([500])
+    try:
+        with pytest.raises(RasaException):
+            await _run_submit(url)
+        assert len(calls) == 1
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,88 @@
+"""A message sent again with its id is answered once (bot/resend.py, bot/rasa_client.py).
+
+A widget or bridge whose answer was lost (a replica killed mid-answer, a timeout) sends the
+message again with the same id. The citizen gets the replies of the first time, and the
+conversation does not move on twice — a "không" meant for one question does not answer the next.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+from conftest import http_json
+
+from bot.rasa_client import RasaClient
+
+
+def _user_messages(stack, sender: str) -> list[str]:
+    return [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_the_same_message_sent_again_is_answered_from_the_record_and_runs_once(stack):
+    sender = "web:resend-1"
+    stack.chat(sender, "tôi muốn khiếu nại", message_id="m1")
+    asked = stack.chat(sender, "Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID", message_id="m2")
+    again = stack.chat(sender, "Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID", message_id="m2")
+    assert again == asked and "khi nào" in json.dumps(asked, ensure_ascii=False)
+    assert _user_messages(stack, sender) == ["tôi muốn khiếu nại",
+                                             "Cán bộ phường bắt tôi nộp bản sao căn cước dù đã có trên VNeID"]
+    # The form is still at "when?": the next answer is taken as the time, not repeated as the place.
+    assert "cơ quan nào" in " ".join(r.get("text", "") for r in stack.chat(sender, "hôm qua", message_id="m3"))
+    assert "Đã hủy" in " ".join(r.get("text", "") for r in stack.chat(sender, "hủy", message_id="m4"))
+    assert len(_user_messages(stack, sender)) == 4
+
+
+def test_an_id_is_one_citizens_own(stack):
+    stack.chat("resend-a", "xin chào", message_id="1")
+    stack.chat("resend-a", "thủ tục đăng ký khai sinh", message_id="2")
+    # Another citizen using the same ids gets its own answers, never a replay of the first one's.
+    other = stack.chat("resend-b", "xin chào", message_id="2")
+    assert "khai sinh" not in json.dumps(other, ensure_ascii=False).lower()
+    assert _user_messages(stack, "resend-b") == ["xin chào"]
+
+
+def test_a_malformed_message_id_is_refused_politely(stack):
+    for bad in (["x"], {"a": 1}, True, "", "x" * 129):
+        status, body = http_json("POST", f"{stack.rasa_url}/webhooks/rest/webhook",
+                                 {"sender": "resend-bad", "message": "xin chào", "message_id": bad})
+        assert status == 400 and "message_id" in json.dumps(body), (bad, status, body)
+    status, body = http_json("POST", f"{stack.rasa_url}/webhooks/rest/webhook",
+                             {"sender": "resend-bad", "message": "xin chào", "message_id": 7})
+    assert status == 200 and body
+
+
+async def _flaky_rasa(drops: int):
+    """A Rasa stand-in on localhost that cuts the first `drops` answers off mid-way, as a replica
+    killed after it took the message does."""
+    seen: list[dict] = []
+
+    async def webhook(request: web.Request) -> web.StreamResponse:
+        seen.append(await request.json())
+        if len(seen) <= drops:
+            request.transport.close()
+            return web.Response()
+        return web.json_response([{"recipient_id": seen[-1]["sender"], "text": "đã nhận"}])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/trusted/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}", seen
+
+
+async def test_the_bridges_client_asks_again_only_when_the_message_has_an_id():
+    runner, url, seen = await _flaky_rasa(drops=1)
+    client = RasaClient(url, "secret")
+    try:
+        assert await client.send("zalo:1", "không", "msg:abc") == [{"recipient_id": "zalo:1", "text": "đã nhận"}]
+        assert [s["message_id"] for s in seen] == ["msg:abc", "msg:abc"]
+        seen.clear()
+        # Without an id a second try could run the message twice: the bridge apologises instead.
+        assert await client.send("zalo:1", "không") is None and len(seen) == 1
+    finally:
+        await client.close()
+        await runner.cleanup()
