@@ -1,6 +1,8 @@
-"""Fit the router's calibration on the DEVELOPMENT set (never the blind sets) and print it.
+"""Fit the router's calibration on the tuning sets and print it.
 
-For every development message (procedure questions, reform questions and messages that must
+The tuning sets are the development set and the blind batches already spent (TUNING_BATCHES:
+once fitted on, a batch is reported as "tuned"); the newest blind batch is never read here —
+it is what bench/kb_search.py reports as the headline. For every tuning message (procedure questions, reform questions and messages that must
 get no answer) it records the features of the best procedure hit and of the best FAQ entry,
 and whether each is a right answer. Two logistic regressions (scikit-learn, which ships with
 Rasa) turn features into probabilities; SURE is the lowest threshold whose confident answers
@@ -24,29 +26,41 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from procedure_kb import answers  # noqa: E402
+from procedure_kb.evaluation import TUNING_BATCHES  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "dev"
+BLIND = ROOT / "tests" / "data" / "blind"
 PRECISION_TARGET = 0.96
 
 
+def _tsv(path: Path):
+    return csv.DictReader(open(path, encoding="utf-8"), delimiter="\t")
+
+
 def rows():
-    for row in csv.DictReader(open(DEV / "dev_procedures.tsv", encoding="utf-8"), delimiter="\t"):
-        yield row["question"], set(row["codes"].split(",")), set()
-    for row in csv.DictReader(open(DEV / "dev_reform.tsv", encoding="utf-8"), delimiter="\t"):
-        yield row["question"], set(), set(row["faq_ids"].split(",")) - {"none"}
-    for row in csv.DictReader(open(DEV / "dev_none.tsv", encoding="utf-8"), delimiter="\t"):
+    """(question, right codes, right FAQ ids); the no-answer messages come last (OFFER reads them)."""
+    procedures = [DEV / "dev_procedures.tsv"] + [BLIND / f"{b}_procedures.tsv" for b in TUNING_BATCHES]
+    reform = [DEV / "dev_reform.tsv"] + [BLIND / f"{b}_reform.tsv" for b in TUNING_BATCHES]
+    for path in procedures:
+        for row in _tsv(path):
+            yield row["question"], set(row["codes"].split(",")), set()
+    for path in reform:
+        for row in _tsv(path):
+            yield row["question"], set(), set(row["faq_ids"].split(",")) - {"none"}
+    for row in _tsv(DEV / "dev_none.tsv"):
         yield row["question"], set(), set()
 
 
 def collect():
-    proc_x, proc_y, faq_x, faq_y = [], [], [], []
+    proc_x, proc_y, faq_x, faq_y, gate = [], [], [], [], []
     for text, codes, faq_ids in rows():
         found = answers.assess(text)
+        gate.append(answers.faq_may_answer(text, found.faqs))
         proc_x.append(found.procedure_features)
         proc_y.append(int(bool(found.hits) and found.hits[0].code in codes))
         faq_x.append(found.faq_features)
         faq_y.append(int(bool(found.faqs) and found.faqs[0].entry.id in faq_ids))
-    return proc_x, proc_y, faq_x, faq_y
+    return proc_x, proc_y, faq_x, faq_y, gate
 
 
 def matrix(feature_dicts, names):
@@ -90,40 +104,43 @@ def cross_validated(x, y, names, present):
 def main() -> int:
     cache = Path("/tmp/calibrate_features.pkl")
     if "--reuse" in sys.argv and cache.exists():
-        proc_x, proc_y, faq_x, faq_y = pickle.loads(cache.read_bytes())
+        proc_x, proc_y, faq_x, faq_y, gate = pickle.loads(cache.read_bytes())
     else:
-        proc_x, proc_y, faq_x, faq_y = collect()
-        cache.write_bytes(pickle.dumps((proc_x, proc_y, faq_x, faq_y)))
+        proc_x, proc_y, faq_x, faq_y, gate = collect()
+        cache.write_bytes(pickle.dumps((proc_x, proc_y, faq_x, faq_y, gate)))
     p_names = list(next(d for d in proc_x if d).keys())
     f_names = list(next(d for d in faq_x if d).keys())
     px, py = matrix(proc_x, p_names), np.array(proc_y)
     fx, fy = matrix(faq_x, f_names), np.array(faq_y)
     p_cv = cross_validated(px, py, p_names, np.array([d is not None for d in proc_x]))
     f_cv = cross_validated(fx, fy, f_names, np.array([d is not None for d in faq_x]))
-    # The router answers with whichever side is more probable, without choices when that side's
-    # probability reaches its own threshold; each threshold is the lowest whose answers are right
-    # at least PRECISION_TARGET of the time (so all confident answers together are too).
+    # The router answers with whichever side is more probable — the FAQ only past its gate
+    # (answers.faq_may_answer) — without choices when that side's probability reaches its own
+    # threshold; each threshold is the lowest whose answers are right at least PRECISION_TARGET
+    # of the time (so all confident answers together are too).
     best = np.maximum(p_cv, f_cv)
-    faq_side = f_cv >= p_cv
+    faq_side = (f_cv >= p_cv) & np.array(gate)
+    side_p = np.where(faq_side, f_cv, p_cv)
     right = np.where(faq_side, fy, py)
 
     def lowest(side) -> float:
         for threshold in np.arange(0.30, 0.99, 0.01):
-            chosen = side & (best >= threshold)
+            chosen = side & (side_p >= threshold)
             if chosen.sum() >= 10 and right[chosen].mean() >= PRECISION_TARGET:
                 return round(float(threshold), 2)
         return 0.99
 
     sure_proc, sure_faq = lowest(~faq_side), lowest(faq_side)
     sure = sure_proc
-    chosen = np.where(faq_side, best >= sure_faq, best >= sure_proc)
-    n_none = sum(1 for _ in csv.DictReader(open(DEV / "dev_none.tsv", encoding="utf-8"), delimiter="\t"))
+    chosen = np.where(faq_side, side_p >= sure_faq, side_p >= sure_proc)
+    n_none = sum(1 for _ in _tsv(DEV / "dev_none.tsv"))
     none_best = best[-n_none:]
     # Buttons are offered down to the level where half the no-answer messages would still get some:
     # the router only sees questions (the classifier sends chit-chat and requests elsewhere), and a
     # right answer among three buttons is worth more than "I do not know".
     offer = round(float(np.quantile(none_best, 0.5)), 2)
-    print("# --- fitted by bench/calibrate.py on tests/data/dev (see its output in bench/RESULTS.md) ---")
+    print(f"# --- fitted by bench/calibrate.py on tests/data/dev + {', '.join(TUNING_BATCHES)} "
+          "(see its output in bench/RESULTS.md) ---")
     print(f"PROCEDURE_WEIGHTS = {fit(px, py, p_names)}")
     print(f"FAQ_WEIGHTS = {fit(fx, fy, f_names)}")
     print(f"SURE = {sure}  # answer a procedure without choices at or above this probability")
@@ -132,7 +149,7 @@ def main() -> int:
     print("# --- end of fitted constants ---")
     questions = len(best) - n_none
     offered = ((best[:questions] >= offer) & (best[:questions] < sure)).sum()
-    print(f"(cross-validated on dev: {int(chosen.sum())} of {len(best)} messages answered without choices, "
+    print(f"(cross-validated on the tuning sets: {int(chosen.sum())} of {len(best)} messages answered without choices, "
           f"precision {right[chosen].mean():.3f}; {int(offered)} of {questions} questions get choices; "
           f"no-answer messages above OFFER: {(none_best >= offer).mean():.2f})")
     return 0

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 search_mod = importlib.import_module("procedure_kb.search")
 from procedure_kb.answers import answer_question  # noqa: E402
-from procedure_kb.evaluation import Question, question_set, score, table  # noqa: E402
+from procedure_kb.evaluation import TUNING_BATCHES, Question, question_set, score, table  # noqa: E402
 from procedure_kb.procedures import load_procedures  # noqa: E402
 from procedure_kb.semantic import describe, semantic_index  # noqa: E402
 from procedure_kb.textnorm import fold_accents, nfc  # noqa: E402
@@ -110,14 +110,15 @@ def main() -> int:
     print(f"python {platform.python_version()}, {len(load_procedures())} records; load {time.perf_counter() - t0:.1f} s; "
           f"semantic signal: {describe()}")
     baseline = Baseline()
-    blind = sorted((DATA / "blind").glob("batch*_procedures.tsv"))
-    for path in blind:
-        prefix = path.name.removesuffix("procedures.tsv")
-        procedures, reform = question_set(path.parent, prefix)
-        print(f"\n=== BLIND {prefix.rstrip('_')}: procedure questions ===")
+    batches = sorted(path.name.removesuffix("_procedures.tsv") for path in (DATA / "blind").glob("batch*_procedures.tsv"))
+    # The blind batches first (the headline), then the spent ones the calibration was fitted on.
+    for batch in sorted(batches, key=lambda b: b in TUNING_BATCHES):
+        label = "TUNED (the calibration was fitted on it)" if batch in TUNING_BATCHES else "BLIND"
+        procedures, reform = question_set(DATA / "blind", f"{batch}_")
+        print(f"\n=== {label} {batch}: procedure questions ===")
         print(table(score(procedures), "style"))
         print(baseline_line(baseline, procedures))
-        print(f"=== BLIND {prefix.rstrip('_')}: reform questions ===")
+        print(f"=== {label} {batch}: reform questions ===")
         print(table(score(reform, search=False), "style", with_search=False))
     dev_procedures, dev_reform = question_set(DATA / "dev", "dev_")
     print("\n=== TUNED: development set (weights and thresholds were chosen on it) ===")

@@ -198,6 +198,18 @@ def assess(text: str) -> Assessment:
     return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None, outcome.failed)
 
 
+def faq_may_answer(text: str, faqs: list[FaqCandidate]) -> bool:
+    """Whether the FAQ may answer `text` outright (if confident enough): the message speaks of the
+    reform, or is a sentence that matches an FAQ variant almost word for word. A question that
+    names a procedure and says nothing of the reform ("đăng ký kết hôn") is not answered from the
+    FAQ outright, however many words it shares with a variant; and a short query inside a longer
+    variant scores high lexically, which alone is not enough."""
+    if _REFORM.search(fold(text)):
+        return True
+    return (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
+            and len(fold(text).split()) >= 5)
+
+
 def answer_question(text: str) -> Answer:
     """How to answer `text` (already cleaned at the edge): see the module docstring."""
     if not isinstance(text, str) or not text.strip():
@@ -205,13 +217,8 @@ def answer_question(text: str) -> Answer:
     found = assess(text)
     hits, faqs, p_proc, p_faq = found.hits, found.faqs, found.p_proc, found.p_faq
     considered = tuple([h.code for h in hits] + [f.entry.id for f in faqs])
-    # A question that names a procedure and says nothing of the reform ("đăng ký kết hôn") is not
-    # answered from the FAQ outright, however many words it shares with an FAQ variant.
     reform = bool(_REFORM.search(fold(text)))
-    # (A short query inside a longer variant scores high lexically: that alone is not enough.)
-    faq_strong = (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
-                  and len(fold(text).split()) >= 5)
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and (reform or faq_strong):
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and faq_may_answer(text, faqs):
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE:
