@@ -149,3 +149,48 @@ async def test_two_action_servers_syncing_one_status_change_notify_once(simulato
         assert notices == {str(500 + n): 1 for n in range(len(codes))}
     finally:
         engine.dispose()
+
+
+async def test_a_code_locked_by_wrong_tries_is_not_fetched_from_the_province(tmp_path):
+    """Someone guessing the digits of one code (from many senders) cannot make the assistant
+    hammer the provincial system with it: once the code is locked, the chat asks nothing there."""
+    import dataclasses
+
+    from hotline import lookup_limits
+    from hotline.dossiers import flows
+    from hotline.lookup_limits import LookupKind
+    from hotline.settings import load_settings
+
+    fetched: list[str] = []
+
+    @web.middleware
+    async def count(request, handler):
+        if request.path.startswith("/api/dossiers/"):
+            fetched.append(request.path)
+        return await handler(request)
+
+    app = create_app(token=TOKEN)
+    app.middlewares.append(count)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    settings = dataclasses.replace(load_settings(), dossier_api_url=f"http://127.0.0.1:{port}",
+                                   dossier_api_token=TOKEN, dossier_api_cache_seconds=0)
+    try:
+        await flows.check(sessions, settings, "web:guesser-0", DEMO_OVERDUE_CODE, "0000")
+        assert len(fetched) == 1  # a well-formed code from a sender in good standing: asked
+        with transaction(sessions) as session:
+            for n in range(lookup_limits.CODE_LIMIT[LookupKind.DOSSIER]):
+                lookup_limits.record_failure(session, LookupKind.DOSSIER, f"web:guesser-{n}", DEMO_OVERDUE_CODE)
+        result = await flows.check(sessions, settings, "web:someone-new", DEMO_OVERDUE_CODE.lower(), "4321")
+        assert len(fetched) == 1 and result.outcome.code_locked
+    finally:
+        await flows._connector(settings).close()
+        flows._connector.cache_clear()
+        engine.dispose()
+        await runner.cleanup()

@@ -40,19 +40,21 @@ def _connector(settings) -> DossierConnector:
 async def _refresh_from_province(sessions: sessionmaker, settings, sender: str, code: str | None) -> bool:
     """Update the dossier from the provincial API (when configured) before verifying.
 
-    Only for a well-formed code from a sender who is not paused, so the bot cannot be used to
-    hammer the provincial system. True when the API did not answer.
+    Only for a well-formed code from a sender who is not paused, and a code not locked by too
+    many wrong tries (from anyone), so the bot cannot be used to hammer the provincial system.
+    True when the API did not answer.
     """
-    if not settings.dossier_api_url or not check_code(code).ok:
+    checked = check_code(code)
+    if not settings.dossier_api_url or not checked.ok:
         return False
 
     def paused() -> bool:
         with sessions() as session:
-            return pause_remaining(session, sender) > 0
+            return pause_remaining(session, sender, checked.code) > 0
 
     if await asyncio.to_thread(paused):
         return False
-    outcome = await sync_dossier(sessions, _connector(settings), code)
+    outcome = await sync_dossier(sessions, _connector(settings), checked.code)
     return outcome.fetch.kind == FetchKind.UNAVAILABLE
 
 
