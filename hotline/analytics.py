@@ -404,10 +404,11 @@ def unanswered_report(session: Session, week: str, top: int = 30, trend_weeks: i
         report.top.append(Phrasing(example[0][0] if example else key, count,
                                    REASON_LABELS[reason[0][0]] if reason else "",
                                    ", ".join(sorted({r.channel for r in group}))))
-    for n in range(trend_weeks - 1, -1, -1):
+    for n in range(trend_weeks - 1, 0, -1):
         week_start = start - timedelta(days=7 * n)
         total, missed_count = _week_counts(session, week_start, week_start + timedelta(days=7))
         report.trend.append((week_of(week_start), missed_count, total))
+    report.trend.append((report.week, report.unanswered, report.turns))  # this week: counted above
     return report
 
 
