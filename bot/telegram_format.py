@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotline.channel_messages import CHOOSE, START_BUTTONS, TELEGRAM_COMMANDS, WELCOME_WITH_COMMANDS
+from hotline.text_split import split_text as _split
 
 # Telegram refuses messages over 4096 characters (counted after entity parsing); keep a margin.
 MAX_MESSAGE = 4000
@@ -36,40 +37,9 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _cut_point(text: str, limit: int) -> int:
-    """Where to cut `text` (len > limit): the last paragraph, line, sentence or word break."""
-    window = text[:limit]
-    for separator in ("\n\n", "\n", ". ", " "):
-        at = window.rfind(separator)
-        if at >= limit // 2:  # a break too early would make many tiny messages
-            return at + len(separator)
-    return limit
-
-
 def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split plain text into chunks whose *escaped* form is at most `limit` characters.
-
-    Cuts at paragraph, line, sentence or word boundaries when it can; never returns an empty
-    chunk; joining the chunks (modulo whitespace at the cuts) gives the text back.
-    """
-    text = text.strip()
-    chunks: list[str] = []
-    while text:
-        if len(escape(text)) <= limit:
-            chunks.append(text)
-            break
-        # Escaping grows "<", ">" and "&" to up to 5 characters; shrink the window until it fits.
-        window = limit
-        while True:
-            cut = _cut_point(text, window)
-            if len(escape(text[:cut].rstrip())) <= limit:
-                break
-            window = max(1, window - max(1, (len(escape(text[:cut])) - limit)))
-        piece = text[:cut].rstrip()
-        if piece:
-            chunks.append(piece)
-        text = text[cut:].lstrip()
-    return chunks
+    """Plain text in chunks whose *escaped* form is at most `limit` characters (hotline.text_split)."""
+    return _split(text, limit, size=lambda piece: len(escape(piece)))
 
 
 # ------------------------------------------------------------------ buttons

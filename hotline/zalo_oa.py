@@ -1,6 +1,6 @@
 """Zalo Official Account API client, shared by the Zalo bridge and the outbox (hotline.notify).
 
-- `split_text`: Zalo's 2,000-character text limit, cut at paragraph, line, sentence or word
+- `split_text`: Zalo's 2,000-character text limit, cut by `hotline.text_split` at paragraph, line, sentence or word
   boundaries and never inside a link.
 - `TokenStore` + `OAClient.access_token`/`refresh`: the OA access/refresh token pair lives in
   the hotline database (`zalo_tokens`), seeded from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN,
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from sqlalchemy.orm import sessionmaker
 
 from hotline.db import Base, transaction
 from hotline.dbtypes import UTCDateTime, utcnow
+from hotline.text_split import split_text as _split
 
 log = logging.getLogger(__name__)
 
@@ -109,67 +109,9 @@ def forget_events(sessions: sessionmaker, before: datetime) -> int:
 # ------------------------------------------------------------------ text
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
-# A period after these ends an abbreviation, not a sentence ("TP. Hồ Chí Minh", "P. Bến Nghé").
-_ABBREVIATIONS = frozenset({"tp", "tx", "tt", "q", "p", "x", "h", "ths", "ts", "pgs", "gs", "bs", "mr", "mrs",
-                            "ms", "dr", "st", "no", "vs", "e.g", "i.e", "etc", "v.v", "đ", "ubnd"})
-
-
-def _sentence_ends(window: str) -> list[int]:
-    """Indexes of the whitespace right after each sentence-ending punctuation in `window`."""
-    ends = []
-    for match in _SENTENCE_END.finditer(window):
-        before = window[:match.start()].rsplit(None, 1)
-        word = before[-1].lstrip("([\"'“") if before else ""
-        if window[match.start()] == "." and (word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
-            continue
-        rest = window[match.end():].lstrip()
-        if rest and rest[0].islower():  # "v.v. và …": the sentence goes on
-            continue
-        ends.append(match.end())
-    return ends
-
-
-def _cut_point(text: str, limit: int) -> int:
-    """Where to cut `text` (longer than `limit`): text[:cut] fits, and no link is broken."""
-    window = text[:limit + 1]  # whitespace right after the limit's last character still gives a fitting piece
-    paragraphs = [m.start() for m in re.finditer(r"\n[ \t]*\n", window)]
-    lines = [i for i, char in enumerate(window) if char == "\n"]
-    words = [m.start() for m in re.finditer(r"\s", window)]
-    sentences = _sentence_ends(window)
-    # A paragraph or line break late in the window; else the last sentence end in its last
-    # three quarters; else any line or word break (whitespace is never inside a link).
-    for positions, floor in ((paragraphs, limit // 2), (lines, limit // 2), (sentences, limit // 4),
-                             (lines, 1), (sentences, 1), (words, 1)):
-        best = max((p for p in positions if floor <= p <= limit), default=0)
-        if best:
-            return best
-    cut = limit
-    for match in _URL.finditer(text):
-        if match.start() < cut < match.end() and match.start() > 0:
-            cut = match.start()  # a link longer than what is left: it starts the next message
-    return cut
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split text into messages of at most `limit` characters, in order, none empty.
-
-    Cuts at paragraph, line, sentence or word boundaries; a link is never cut unless it is
-    itself longer than `limit`. Joining the pieces gives the text back (modulo whitespace at
-    the cuts).
-    """
-    text = text.strip()
-    chunks: list[str] = []
-    while len(text) > limit:
-        cut = _cut_point(text, limit)
-        piece = text[:cut].rstrip()
-        if piece:
-            chunks.append(piece)
-        text = text[cut:].lstrip()
-    if text:
-        chunks.append(text)
-    return chunks
+    """Zalo's text limit: see hotline.text_split."""
+    return _split(text, limit)
 
 
 # ------------------------------------------------------------------ tokens

@@ -51,6 +51,12 @@ def test_split_prefers_paragraph_breaks():
     assert split_text(f"{first}\n\n{second}") == [first, second]
 
 
+def test_a_long_link_across_the_limit_moves_whole_to_the_next_message():
+    link = "https://dichvucong.gov.vn/p/home/chi-tiet.html?ma=1.001193&q=" + "x" * 3000
+    chunks = split_text("Nộp <trực tuyến> & xem: " * 40 + link)
+    assert link in chunks[-1] and all(len(escape(c)) <= 4000 for c in chunks)
+
+
 def test_short_and_empty_text():
     assert split_text("  xin chào  ") == ["xin chào"]
     assert split_text("") == []
