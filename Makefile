@@ -13,7 +13,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Everything the trained model depends on; the model is rebuilt only when one changes
 # (and Rasa's own fingerprint skips training when the content did not change).
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard nlu_data/*.yml) \
-	bot/components/vietnamese_normalizer.py bot/components/intent_gate.py procedure_kb/textnorm.py procedure_kb/language.py \
+	bot/components/vietnamese_normalizer.py bot/components/intent_gate.py procedure_kb/messages.py \
+	procedure_kb/textnorm.py procedure_kb/language.py \
 	procedure_kb/data/abbreviations.tsv
 
 # The semantic signal's cache: every phrasing-bank phrase and FAQ variant embedded once.

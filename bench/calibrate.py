@@ -55,7 +55,7 @@ def collect():
     proc_x, proc_y, faq_x, faq_y, gate = [], [], [], [], []
     for text, codes, faq_ids in rows():
         found = answers.assess(text)
-        gate.append(answers.faq_may_answer(text, found.faqs))
+        gate.append(found.faq_may_answer)
         proc_x.append(found.procedure_features)
         proc_y.append(int(bool(found.hits) and found.hits[0].code in codes))
         faq_x.append(found.faq_features)
@@ -115,7 +115,7 @@ def main() -> int:
     p_cv = cross_validated(px, py, p_names, np.array([d is not None for d in proc_x]))
     f_cv = cross_validated(fx, fy, f_names, np.array([d is not None for d in faq_x]))
     # The router answers with whichever side is more probable — the FAQ only past its gate
-    # (answers.faq_may_answer) — without choices when that side's probability reaches its own
+    # (Assessment.faq_may_answer) — without choices when that side's probability reaches its own
     # threshold; each threshold is the lowest whose answers are right at least PRECISION_TARGET
     # of the time (so all confident answers together are too).
     best = np.maximum(p_cv, f_cv)

@@ -95,8 +95,14 @@ _BUSINESS = re.compile(r"\b(cong ty|doanh nghiep|hop tac xa|htx|tnhh|co phan|chi
                        r"cooperative|business|firm|corporation)\b")
 
 
-def faq_candidates(text: str, top: int = 3, procedure=None) -> list[FaqCandidate]:
-    """`procedure`: the best procedure hit's HitFeatures, which the FAQ calibration reads too."""
+def speaks_of_reform(text: str) -> bool:
+    """The message uses the reorganisation's own words (merger, old district, two levels…)."""
+    return bool(_REFORM.search(fold(text)))
+
+
+def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None = None) -> list[FaqCandidate]:
+    """`procedure`: the best procedure hit's HitFeatures, which the FAQ calibration reads too;
+    `reform`: `speaks_of_reform(text)` when the caller has it already."""
     entries = load_faq()
     lexical = faq_scores(text)
     found = question_scores(text)
@@ -106,7 +112,7 @@ def faq_candidates(text: str, top: int = 3, procedure=None) -> list[FaqCandidate
         candidates |= set(np.argsort(-semantic)[:5].tolist())
     if not candidates:
         return []
-    reform = bool(_REFORM.search(fold(text)))
+    reform = speaks_of_reform(text) if reform is None else reform
 
     def raw(i: int) -> float:  # a fixed ranking score; the calibration then rates the ranks
         cos = float(semantic[i]) if semantic is not None else 0.0
@@ -183,31 +189,33 @@ class Assessment:
     procedure_features: dict | None  # what the calibration read (bench/calibrate.py fits on these)
     faq_features: dict | None
     failed: bool = False  # the procedure search broke (logged); see search_outcome
+    reform: bool = False  # the message uses the reform's own words
+    faq_may_answer: bool = False  # the FAQ may answer outright if confident enough (_faq_may_answer)
+
+
+def _faq_may_answer(text: str, faqs: list[FaqCandidate], reform: bool) -> bool:
+    """The message speaks of the reform, or is a sentence that matches an FAQ variant almost word
+    for word. A question that names a procedure and says nothing of the reform ("đăng ký kết
+    hôn") is not answered from the FAQ outright, however many words it shares with a variant;
+    and a short query inside a longer variant scores high lexically, which alone is not enough."""
+    if reform:
+        return True
+    return (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
+            and len(fold(text).split()) >= 5)
 
 
 def assess(text: str) -> Assessment:
     outcome = search_outcome(text, top=5)
     hits = _plausible(outcome.hits, text)
     best = hits[0].features if hits else None
-    faqs = faq_candidates(text, procedure=best)
-    reform = bool(_REFORM.search(fold(text)))
+    reform = speaks_of_reform(text)
+    faqs = faq_candidates(text, procedure=best, reform=reform)
     faq_lexical = faqs[0].features["lexical"] if faqs and faqs[0].features else 0.0
     p_features = procedure_features(best, reform, faq_lexical) if best else None
     p_proc = procedure_confidence(best, reform, faq_lexical) if best else 0.0
     p_faq = faqs[0].confidence if faqs else 0.0
-    return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None, outcome.failed)
-
-
-def faq_may_answer(text: str, faqs: list[FaqCandidate]) -> bool:
-    """Whether the FAQ may answer `text` outright (if confident enough): the message speaks of the
-    reform, or is a sentence that matches an FAQ variant almost word for word. A question that
-    names a procedure and says nothing of the reform ("đăng ký kết hôn") is not answered from the
-    FAQ outright, however many words it shares with a variant; and a short query inside a longer
-    variant scores high lexically, which alone is not enough."""
-    if _REFORM.search(fold(text)):
-        return True
-    return (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
-            and len(fold(text).split()) >= 5)
+    return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None, outcome.failed,
+                      reform, _faq_may_answer(text, faqs, reform))
 
 
 def answer_question(text: str) -> Answer:
@@ -217,8 +225,8 @@ def answer_question(text: str) -> Answer:
     found = assess(text)
     hits, faqs, p_proc, p_faq = found.hits, found.faqs, found.p_proc, found.p_faq
     considered = tuple([h.code for h in hits] + [f.entry.id for f in faqs])
-    reform = bool(_REFORM.search(fold(text)))
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and faq_may_answer(text, faqs):
+    reform = found.reform
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and found.faq_may_answer:
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE:

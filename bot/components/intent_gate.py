@@ -20,7 +20,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-FORM_INTENTS = ("file_complaint", "give_feedback", "check_dossier", "check_ticket", "ask_new_address")
+from procedure_kb.messages import FORM_OFFERS
+
+FORM_INTENTS = tuple(FORM_OFFERS)  # the intents that start a form: each has its button when held back
 GATED_FROM = "gated_intent"  # the intent the classifier had, kept on the message for the router
 
 
