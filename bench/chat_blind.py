@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import processes  # noqa: E402
+from bot.localnet import free_port, wait_ready  # noqa: E402
 from hotline.db import upgrade  # noqa: E402
 from hotline.settings import load_settings  # noqa: E402
 from procedure_kb.evaluation import STYLES, chat_outcome, question_set  # noqa: E402
@@ -35,32 +36,11 @@ from procedure_kb.evaluation import STYLES, chat_outcome, question_set  # noqa: 
 OUTCOMES = ("answered", "offered", "guided", "misrouted", "missed", "wrong")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def http(method: str, url: str, payload=None, timeout: float = 60):
     data = None if payload is None else json.dumps(payload).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local
         return json.loads(response.read().decode())
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited")
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - local
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
 
 
 def start_stack(var_dir: Path, logs: Path):

@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot import processes  # noqa: E402
+from bot.localnet import free_port, wait_ready  # noqa: E402
 from hotline.settings import load_settings  # noqa: E402
 
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -84,27 +84,6 @@ class Result:
     def row(self) -> str:
         return (f"{self.label:<38} {self.sent:>6} {self.errors:>5} {self.throughput:>8.1f} "
                 f"{self.pct(50):>8.0f} {self.pct(95):>8.0f} {self.pct(99):>8.0f} {self.load:>6.1f}")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return time.monotonic() - start
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:

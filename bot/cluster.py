@@ -23,11 +23,11 @@ import asyncio
 import dataclasses
 import os
 import shutil
-import socket
 import sys
 from pathlib import Path
 
 from bot import processes
+from bot.localnet import free_port
 from bot.processes import ProcessSpec, child_environment, simulator_url
 from bot.runner import _run_step, busy_ports, leftovers, private_files, say, supervise_all
 from hotline.db import is_embedded
@@ -37,12 +37,6 @@ CLUSTER_ENDPOINTS = "bot/endpoints.cluster.yml"
 HAPROXY_CANDIDATES = ("haproxy", "/usr/sbin/haproxy")
 LB_HEALTH = "/lb-health"  # answered by HAProxy itself: the load balancer is alive
 LB_READY = "/lb-ready"    # 200 once HAProxy sees a replica of each kind up (checked at start only)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclasses.dataclass(frozen=True)

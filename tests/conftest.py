@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -23,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.localnet import free_port  # noqa: F401 - the tests import them from here
+from bot.localnet import wait_ready as wait_until_ready
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -30,13 +31,6 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_json(method: str, url: str, payload: object | None = None, timeout: float = 30, headers=None):
@@ -56,21 +50,6 @@ def http_json(method: str, url: str, payload: object | None = None, timeout: flo
         return status, json.loads(body)
     except json.JSONDecodeError:
         return status, body
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local
-                if response.status < 500:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
 def settings_env(**values: str):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.localnet import free_port
 from hotline.db import make_engine, make_session_factory, transaction, upgrade
 from hotline.demo_data import DEMO_COMPLETED_CODE, DEMO_OVERDUE_CODE
 from hotline.dossier_simulator import create_app
@@ -18,12 +18,6 @@ from hotline.dossiers.connector import BAD_CODE, FOUND, NOT_FOUND, UNAVAILABLE, 
 from hotline.notify import OutboxMessage
 
 TOKEN = "s3cret-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

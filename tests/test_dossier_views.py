@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from dataclasses import replace
 from datetime import datetime
 
@@ -11,6 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.localnet import free_port
 from hotline.db import make_engine, make_session_factory, transaction, upgrade
 from hotline.demo_data import DEMO_COMPLETED_CODE, DEMO_OVERDUE_CODE, demo_records
 from hotline.dossiers.importer import import_records
@@ -19,12 +19,6 @@ from hotline.settings import load_settings
 from hotline.users import create_user
 from hotline.web.app import create_app
 from hotline.workcalendar import VN_TZ
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
