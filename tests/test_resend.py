@@ -52,6 +52,18 @@ def test_a_malformed_message_id_is_refused_politely(stack):
     assert status == 200 and body
 
 
+def test_the_widget_sends_each_message_with_its_id_and_a_resent_one_runs_once(stack):
+    session = "resendwidget01"
+    body = {"session": session, "message": "tôi muốn khiếu nại", "message_id": "lq2x-abc123"}
+    first = http_json("POST", f"{stack.web_url}/chat", body)
+    again = http_json("POST", f"{stack.web_url}/chat", body)
+    assert first[0] == again[0] == 200 and first[1]["replies"] == again[1]["replies"]
+    assert _user_messages(stack, f"web:{session}") == ["tôi muốn khiếu nại"]
+    # A malformed id is dropped, never a reason to refuse the citizen's message.
+    odd = http_json("POST", f"{stack.web_url}/chat", {**body, "message": "hủy", "message_id": "<script>"})
+    assert odd[0] == 200 and len(_user_messages(stack, f"web:{session}")) == 2
+
+
 async def _flaky_rasa(drops: int):
     """A Rasa stand-in on localhost that cuts the first `drops` answers off mid-way, as a replica
     killed after it took the message does."""
@@ -72,6 +84,39 @@ async def _flaky_rasa(drops: int):
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     return runner, f"http://127.0.0.1:{port}", seen
+
+
+async def test_the_widget_asks_rasa_again_only_when_the_message_has_an_id(tmp_path, monkeypatch):
+    import dataclasses
+
+    import aiohttp
+
+    from bot.localnet import free_port
+    from hotline.db import upgrade
+    from hotline.settings import load_settings
+    from hotline.web.app import create_app
+
+    rasa, url, seen = await _flaky_rasa(drops=1)
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    settings = dataclasses.replace(load_settings(), rasa_url=url, hotline_database_url=f"sqlite:///{tmp_path / 'h.db'}")
+    upgrade(settings.hotline_database_url)
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    chat = f"http://127.0.0.1:{port}/chat"
+    try:
+        async with aiohttp.ClientSession() as client:
+            async with client.post(chat, json={"session": "widgetflaky01", "message": "không", "message_id": "a1"}) as r:
+                assert r.status == 200 and (await r.json())["replies"][0]["text"] == "đã nhận"
+            assert [s.get("message_id") for s in seen] == ["a1", "a1"]
+            seen.clear()
+            # Without an id (an older widget) it is not sent twice: the citizen is told to try again.
+            async with client.post(chat, json={"session": "widgetflaky01", "message": "không"}) as r:
+                assert r.status == 503 and len(seen) == 1
+    finally:
+        await runner.cleanup()
+        await rasa.cleanup()
 
 
 async def test_the_bridges_client_asks_again_only_when_the_message_has_an_id():

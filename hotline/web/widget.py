@@ -4,7 +4,9 @@ The widget (static/widget/widget.js) talks only to this web app, so a portal nee
 script tag. `/chat` cleans the message (hotline.inbound), forwards it to Rasa's trusted
 channel with the channel secret as sender "web:<session>" (actions rely on that prefix; the
 public REST channel refuses it) and returns Rasa's replies. The session id is the widget's
-own random secret kept in the browser.
+own random secret kept in the browser. Each message carries the widget's id for it, so when
+Rasa's answer is lost on the way (a replica killed mid-answer) `/chat` asks again safely:
+Rasa answers an id it already holds with the same replies (bot/resend.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ log = logging.getLogger(__name__)
 
 RASA_CLIENT = web.AppKey("widget_rasa_client", aiohttp.ClientSession)
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 RASA_TIMEOUT_S = 60
+RETRY_DELAYS = (0.5, 1.5)  # asking Rasa again, only for a message with an id
 # The widget may sit on a portal of another origin; /chat carries no cookies, so any origin may call it.
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "86400",
@@ -39,8 +43,9 @@ def _error(status: int, message_vi: str) -> web.Response:
     return web.json_response({"error": message_vi}, status=status, headers=CORS)
 
 
-def clean_request(body: object) -> tuple[str, Inbound] | str:
-    """(session, cleaned message) from a /chat body, or a Vietnamese error text."""
+def clean_request(body: object) -> tuple[str, Inbound, str | None] | str:
+    """(session, cleaned message, message id or None) from a /chat body, or a Vietnamese error
+    text. A malformed id is dropped, not refused: the citizen's message still goes through."""
     if not isinstance(body, dict):
         return BAD_REQUEST[0]
     session, message = body.get("session"), body.get("message")
@@ -49,7 +54,30 @@ def clean_request(body: object) -> tuple[str, Inbound] | str:
     cleaned = clean_message(message)
     if cleaned is None or not cleaned.text:
         return EMPTY_MESSAGE[0]
-    return session, cleaned
+    message_id = body.get("message_id")
+    return session, cleaned, message_id if isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id) else None
+
+
+async def ask_rasa(request: web.Request, sender: str, text: str, message_id: str | None) -> object:
+    """Rasa's replies to one message; with an id, asked again when the answer was lost on the way."""
+    settings = request.app[SETTINGS]
+    url = f"{settings.rasa_url}/webhooks/trusted/webhook"
+    payload = {"sender": sender, "message": text} | ({"message_id": message_id} if message_id else {})
+    for delay in (*RETRY_DELAYS, None) if message_id else (None,):
+        try:
+            async with request.app[RASA_CLIENT].post(url, json=payload,
+                                                     headers={"X-Channel-Secret": settings.channel_secret}) as answer:
+                if answer.status in (502, 503, 504) and delay is not None:
+                    raise aiohttp.ServerDisconnectedError(f"status {answer.status}")
+                if answer.status != 200:
+                    log.error("Rasa answered %s to the widget", answer.status)
+                    raise aiohttp.ClientError(f"status {answer.status}")
+                return await answer.json(content_type=None)
+        except aiohttp.ClientConnectionError:
+            if delay is None:
+                raise
+            await asyncio.sleep(delay)
+    raise aiohttp.ClientError("not answered")  # not reached: the last try returns or raises
 
 
 # Lines of a procedure card (procedure_kb.presenter) that a phone shows first: where to submit,
@@ -107,16 +135,9 @@ async def chat(request: web.Request) -> web.Response:
     cleaned = clean_request(body)
     if isinstance(cleaned, str):
         return _error(400, cleaned)
-    session, inbound = cleaned
-    settings = request.app[SETTINGS]
-    url = f"{settings.rasa_url}/webhooks/trusted/webhook"
+    session, inbound, message_id = cleaned
     try:
-        async with request.app[RASA_CLIENT].post(url, json={"sender": f"web:{session}", "message": inbound.text},
-                                                 headers={"X-Channel-Secret": settings.channel_secret}) as answer:
-            if answer.status != 200:
-                log.error("Rasa answered %s to the widget", answer.status)
-                raise aiohttp.ClientError(f"status {answer.status}")
-            replies = await answer.json(content_type=None)
+        replies = await ask_rasa(request, f"web:{session}", inbound.text, message_id)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         log.warning("widget message not answered: %r", error)
         phone = request.app[SETTINGS].hotline_phone

@@ -303,6 +303,9 @@
     state.history.push({ who: "user", text: shown || message });
     save();
     render();
+    // Each message has its own id: if the assistant's answer is lost on the way, the server asks
+    // again with it and the message still runs only once.
+    var messageId = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
     // One message at a time, in order: the assistant answers them in the order they were asked.
     queue = queue.then(function () {
       typing.hidden = false;
@@ -310,7 +313,7 @@
       return fetch(server + "/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session: state.session, message: message })
+        body: JSON.stringify({ session: state.session, message: message, message_id: messageId })
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (!response.ok) { throw new Error(body.error || T().offline); }
