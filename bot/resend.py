@@ -14,7 +14,7 @@ or replay, another citizen's conversation.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Iterable
 
 _NAMESPACE = uuid.UUID("1f0c6a52-0d5e-4f7e-9a57-0c1a4f3d2b11")
 MAX_CLIENT_ID = 128
@@ -26,21 +26,20 @@ def scoped_id(sender: str, client_id: str) -> str:
     return uuid.uuid5(_NAMESPACE, f"{sender}\n{client_id}").hex
 
 
-def replies_to(events: list, message_id: str) -> list[dict[str, Any]] | None:
+def replies_to(events: Iterable, message_id: str) -> list[dict[str, Any]] | None:
     """The replies that followed the user message `message_id` in `events`, or None when the
-    conversation does not hold that message."""
+    conversation does not hold that message. One pass from the newest event, no copy: a message
+    sent again is usually one of the last."""
     from rasa.shared.core.events import BotUttered, UserUttered
 
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        if isinstance(event, UserUttered) and event.message_id == message_id:
-            replies = []
-            for later in events[index + 1:]:
-                if isinstance(later, UserUttered):
-                    break
-                if isinstance(later, BotUttered):
-                    replies.append(later.message())
-            return replies
+    later: list = []  # bot replies after the user message being looked at, newest first
+    for event in reversed(events):
+        if isinstance(event, BotUttered):
+            later.append(event)
+        elif isinstance(event, UserUttered):
+            if event.message_id == message_id:
+                return [reply.message() for reply in reversed(later)]
+            later = []
     return None
 
 
@@ -62,7 +61,7 @@ def install() -> None:
 
     async def _handle_message_with_tracker(self, message, tracker) -> None:
         # Here the conversation is loaded and locked, and nothing of this message is logged yet.
-        replies = replies_to(list(tracker.events), message.message_id) if message.message_id else None
+        replies = replies_to(tracker.events, message.message_id) if message.message_id else None
         if replies is not None:
             raise _AlreadyAnswered(replies)
         await handle_with_tracker(self, message, tracker)
