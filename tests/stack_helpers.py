@@ -1,4 +1,5 @@
-"""Helpers shared by the tests that start whole stacks (the runner's and the cluster's)."""
+"""Helpers shared by the tests that start servers: whole stacks (the runner's and the cluster's)
+and small aiohttp apps standing in for a backend."""
 
 from __future__ import annotations
 
@@ -32,3 +33,14 @@ def runner_status(var_dir: Path) -> dict:
         return json.loads((var_dir / "runner_status.json").read_text())["processes"]
     except (OSError, ValueError, KeyError):
         return {}
+
+
+async def serve(app):
+    """`app` (an aiohttp Application) on a free port of 127.0.0.1: its runner, to clean up, and base URL."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"

@@ -8,6 +8,7 @@ import time
 import aiohttp
 import pytest
 from aiohttp import web
+from stack_helpers import serve
 
 from bot.localnet import free_port
 from hotline.db import make_engine, make_session_factory, transaction, upgrade
@@ -165,15 +166,12 @@ async def test_a_code_locked_by_wrong_tries_is_not_fetched_from_the_province(tmp
 
     app = create_app(token=TOKEN)
     app.middlewares.append(count)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runner, base = await serve(app)
     url = f"sqlite:///{tmp_path / 'h.db'}"
     upgrade(url)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    settings = dataclasses.replace(load_settings(), dossier_api_url=f"http://127.0.0.1:{port}",
+    settings = dataclasses.replace(load_settings(), dossier_api_url=base,
                                    dossier_api_token=TOKEN, dossier_api_cache_seconds=0)
     try:
         await flows.check(sessions, settings, "web:guesser-0", DEMO_OVERDUE_CODE, "0000")

@@ -92,6 +92,7 @@ async def test_the_tracker_store_publishes_exactly_the_events_rasa_would(tmp_pat
 async def _action_server(statuses: list[int]):
     """An action endpoint on localhost answering the given statuses in turn, then a valid answer."""
     from aiohttp import web
+    from stack_helpers import serve
 
     calls: list[int] = []
 
@@ -104,11 +105,8 @@ async def _action_server(statuses: list[int]):
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook", calls
+    runner, base = await serve(app)
+    return runner, f"{base}/webhook", calls
 
 
 class _Channel:
