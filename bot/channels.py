@@ -26,9 +26,9 @@ from sanic import Blueprint
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
-from bot.resend import MAX_CLIENT_ID, scoped_id
+from bot.resend import scoped_id
 from hotline.channel_messages import EMPTY_REPLY
-from hotline.inbound import SENDER, check_sender, clean_message, truncation_note
+from hotline.inbound import MAX_CLIENT_ID, SENDER, check_sender, clean_message, truncation_note
 from procedure_kb.language import detect_language
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ import uuid
 from typing import Any, Iterable
 
 _NAMESPACE = uuid.UUID("1f0c6a52-0d5e-4f7e-9a57-0c1a4f3d2b11")
-MAX_CLIENT_ID = 128
 
 
 def scoped_id(sender: str, client_id: str) -> str:

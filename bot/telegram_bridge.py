@@ -32,7 +32,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.rasa_client import RasaClient, busy_text
 from bot.telegram_format import (
     COMMANDS,
     Outgoing,
@@ -45,6 +44,7 @@ from bot.telegram_format import (
     user_text,
 )
 from hotline.logging_setup import bootstrap
+from hotline.rasa_client import RasaClient, busy_text
 from hotline.settings import Settings, load_settings
 
 log = logging.getLogger("bot.telegram_bridge")

@@ -29,7 +29,6 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
-from bot.rasa_client import RasaClient, busy_text
 from bot.zalo_format import (
     FOLLOW,
     OTHER_USER_MESSAGES,
@@ -49,6 +48,7 @@ from hotline.db import open_database
 from hotline.dbtypes import utcnow
 from hotline.inbound import clean_message, truncation_note
 from hotline.logging_setup import bootstrap
+from hotline.rasa_client import RasaClient, busy_text
 from hotline.settings import Settings, load_settings
 from hotline.zalo_oa import OAClient, ZaloApiError, forget_events, remember_event
 from procedure_kb.language import detect_language

@@ -19,6 +19,7 @@ from procedure_kb.i18n import EN, VI, say
 
 MAX_MESSAGE_CHARS = 2000  # a question never needs more; NLU cost grows with the square of its length
 MAX_SENDER_CHARS = 128
+MAX_CLIENT_ID = 128  # a client's own id for one message ("message_id"; bot/resend.py)
 RESERVED_PREFIXES = tuple(f"{c.value}:" for c in CHAT_CHANNELS)
 SENDER = re.compile(rf"[A-Za-z0-9_.:@+-]{{1,{MAX_SENDER_CHARS}}}")
 

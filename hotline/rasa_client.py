@@ -1,4 +1,4 @@
-"""Rasa's trusted channel as the messenger bridges use it (Telegram, Zalo).
+"""Rasa's trusted channel as our front ends use it: the Telegram and Zalo bridges, the web widget.
 
 `RasaClient.send` posts one message to `{RASA_URL}/webhooks/trusted/webhook` with the
 channel secret and returns Rasa's replies, or None when Rasa could not answer; the bridges
@@ -14,8 +14,8 @@ import logging
 
 import aiohttp
 
-from bot.resend import MAX_CLIENT_ID
 from hotline.channel_messages import BUSY
+from hotline.inbound import MAX_CLIENT_ID
 from procedure_kb.i18n import EN, VI, say
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""A message sent again with its id is answered once (bot/resend.py, bot/rasa_client.py).
+"""A message sent again with its id is answered once (bot/resend.py, hotline/rasa_client.py).
 
 A widget or bridge whose answer was lost (a replica killed mid-answer, a timeout) sends the
 message again with the same id. The citizen gets the replies of the first time, and the
@@ -11,8 +11,9 @@ import json
 
 from aiohttp import web
 from conftest import http_json
+from stack_helpers import serve
 
-from bot.rasa_client import RasaClient
+from hotline.rasa_client import RasaClient
 
 
 def _user_messages(stack, sender: str) -> list[str]:
@@ -78,12 +79,8 @@ async def _flaky_rasa(drops: int):
 
     app = web.Application()
     app.router.add_post("/webhooks/trusted/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}", seen
+    runner, base = await serve(app)
+    return runner, base, seen
 
 
 async def test_the_widget_asks_rasa_again_only_when_the_message_has_an_id(tmp_path, monkeypatch):
@@ -91,7 +88,6 @@ async def test_the_widget_asks_rasa_again_only_when_the_message_has_an_id(tmp_pa
 
     import aiohttp
 
-    from bot.localnet import free_port
     from hotline.db import upgrade
     from hotline.settings import load_settings
     from hotline.web.app import create_app
@@ -100,11 +96,8 @@ async def test_the_widget_asks_rasa_again_only_when_the_message_has_an_id(tmp_pa
     monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
     settings = dataclasses.replace(load_settings(), rasa_url=url, hotline_database_url=f"sqlite:///{tmp_path / 'h.db'}")
     upgrade(settings.hotline_database_url)
-    runner = web.AppRunner(create_app(settings))
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    chat = f"http://127.0.0.1:{port}/chat"
+    runner, base = await serve(create_app(settings))
+    chat = f"{base}/chat"
     try:
         async with aiohttp.ClientSession() as client:
             async with client.post(chat, json={"session": "widgetflaky01", "message": "không", "message_id": "a1"}) as r:

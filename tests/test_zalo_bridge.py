@@ -24,9 +24,9 @@ from conftest import (
 from fake_zalo import FakeZalo
 
 from bot.processes import all_processes, zalo_bridge
-from bot.rasa_client import RasaClient
 from bot.zalo_bridge import WEBHOOK_PATH, Bridge
 from hotline.db import open_database
+from hotline.rasa_client import RasaClient
 from hotline.zalo_oa import OAClient, TokenStore
 
 

@@ -11,28 +11,22 @@ Rasa answers an id it already holds with the same replies (bot/resend.py).
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 
-import aiohttp
 import aiohttp_jinja2
 from aiohttp import web
 
 from hotline.channel_messages import BAD_REQUEST, BAD_SESSION, BUSY, EMPTY_MESSAGE
 from hotline.inbound import Inbound, clean_message, truncation_note
+from hotline.rasa_client import RasaClient
 from hotline.web.app import SETTINGS
 from procedure_kb import messages as KB
 from procedure_kb.i18n import EN, VI, say
 from procedure_kb.language import detect_language, language_evidence
 
-log = logging.getLogger(__name__)
-
-RASA_CLIENT = web.AppKey("widget_rasa_client", aiohttp.ClientSession)
+RASA_CLIENT = web.AppKey("widget_rasa_client", RasaClient)
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-RASA_TIMEOUT_S = 60
-RETRY_DELAYS = (0.5, 1.5)  # asking Rasa again, only for a message with an id
 # The widget may sit on a portal of another origin; /chat carries no cookies, so any origin may call it.
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "86400",
@@ -56,28 +50,6 @@ def clean_request(body: object) -> tuple[str, Inbound, str | None] | str:
         return EMPTY_MESSAGE[0]
     message_id = body.get("message_id")
     return session, cleaned, message_id if isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id) else None
-
-
-async def ask_rasa(request: web.Request, sender: str, text: str, message_id: str | None) -> object:
-    """Rasa's replies to one message; with an id, asked again when the answer was lost on the way."""
-    settings = request.app[SETTINGS]
-    url = f"{settings.rasa_url}/webhooks/trusted/webhook"
-    payload = {"sender": sender, "message": text} | ({"message_id": message_id} if message_id else {})
-    for delay in (*RETRY_DELAYS, None) if message_id else (None,):
-        try:
-            async with request.app[RASA_CLIENT].post(url, json=payload,
-                                                     headers={"X-Channel-Secret": settings.channel_secret}) as answer:
-                if answer.status in (502, 503, 504) and delay is not None:
-                    raise aiohttp.ServerDisconnectedError(f"status {answer.status}")
-                if answer.status != 200:
-                    log.error("Rasa answered %s to the widget", answer.status)
-                    raise aiohttp.ClientError(f"status {answer.status}")
-                return await answer.json(content_type=None)
-        except aiohttp.ClientConnectionError:
-            if delay is None:
-                raise
-            await asyncio.sleep(delay)
-    raise aiohttp.ClientError("not answered")  # not reached: the last try returns or raises
 
 
 # Lines of a procedure card (procedure_kb.presenter) that a phone shows first: where to submit,
@@ -136,12 +108,9 @@ async def chat(request: web.Request) -> web.Response:
     if isinstance(cleaned, str):
         return _error(400, cleaned)
     session, inbound, message_id = cleaned
-    try:
-        replies = await ask_rasa(request, f"web:{session}", inbound.text, message_id)
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-        log.warning("widget message not answered: %r", error)
-        phone = request.app[SETTINGS].hotline_phone
-        return _error(503, say(BUSY, VI, phone=phone))
+    replies = await request.app[RASA_CLIENT].send(f"web:{session}", inbound.text, message_id)
+    if replies is None:  # logged by the client
+        return _error(503, say(BUSY, VI, phone=request.app[SETTINGS].hotline_phone))
     replies = clean_replies(replies)
     if inbound.truncated:
         replies.insert(0, {"text": truncation_note(detect_language(inbound.text[:300]) == "en")})
@@ -162,7 +131,8 @@ async def demo(request: web.Request) -> dict:
 
 
 async def _client_context(app: web.Application):
-    app[RASA_CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S))
+    settings = app[SETTINGS]
+    app[RASA_CLIENT] = RasaClient(settings.rasa_url, settings.channel_secret)
     yield
     await app[RASA_CLIENT].close()
 
