@@ -21,6 +21,7 @@ _ISSUE = (
     ("exchange", re.compile(r"\bcap doi\b|\bdoi\b(?! tuong)")),
     ("correction", re.compile(r"\bdieu chinh\b|\bdinh chinh\b|\bcai chinh\b|\bthay doi\b|\bbo sung\b")),
 )
+_WORDS = re.compile(r"[a-z0-9]+")
 _UNDER_14 = re.compile(r"duoi 14 tuoi")
 _FROM_14 = re.compile(r"tu du 14 tuoi|tu 14 tuoi")
 _FOREIGN = re.compile(r"yeu to nuoc ngoai|nguoi nuoc ngoai|o nuoc ngoai|bien gioi|nuoc lang gieng")
@@ -35,6 +36,13 @@ _ASK_FOREIGN = re.compile(r"\b(nuoc ngoai|nguoi nuoc ngoai|viet kieu|ngoai quoc|
                           r"dai loan|han quoc|trung quoc|nhat ban|hoa ky|nuoc my|ben my|nuoc uc|ben uc|nuoc lao|"
                           r"ben lao|campuchia|taiwan|korea|china|japan|america|usa|australia|france|germany|laos|"
                           r"cambodia|bien gioi)\b")
+# The asker says everyone involved is a Vietnamese citizen (and names no foreign party above):
+# the twin "with a foreign element" / "for foreigners" is not theirs.
+_ASK_VIETNAMESE = re.compile(r"\b(i m vietnamese|i am vietnamese|we re vietnamese|we are vietnamese|we are both vietnamese|"
+                             r"both vietnamese|vietnamese citizens?|vietnamese nationals?|toi la cong dan viet nam|"
+                             r"toi la nguoi viet nam)\b")
+_OTHER_NATIONALITY = re.compile(r"\b(korean|chinese|japanese|american|australian|french|german|british|canadian|"
+                                r"taiwanese|thai|laotian|cambodian|russian|indian|singaporean|filipino)\b")
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ def asked_facets(question: str) -> dict[str, object]:
         asked["age"] = "from14"
     if _ASK_FOREIGN.search(folded):
         asked["foreign"] = True
+    elif _ASK_VIETNAMESE.search(" ".join(_WORDS.findall(folded))) and not _OTHER_NATIONALITY.search(folded):
+        asked["foreign"] = False
     return asked
 
 

@@ -46,3 +46,11 @@ def test_facets_separate_near_twins_and_questions_say_which():
     assert asked_facets("làm lại cccd bị mất") == {"issue": "reissue"}
     assert asked_facets("làm căn cước cho con 10 tuổi")["age"] == "under14"
     assert asked_facets("my ID card") == {}  # "my" is not the United States
+
+
+def test_a_question_that_says_everyone_is_vietnamese_is_not_about_a_foreign_element():
+    assert asked_facets("My wife just gave birth in Da Nang. We are both Vietnamese.") == {"foreign": False}
+    assert asked_facets("I'm a Vietnamese citizen and lost my passport") == {"issue": "reissue", "foreign": False}
+    # a foreign party named, in either way, keeps the foreign-element twin in play
+    assert asked_facets("I'm Vietnamese and my husband is Korean") == {}
+    assert asked_facets("I'm Vietnamese, my husband lives in Japan")["foreign"] is True
