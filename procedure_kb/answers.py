@@ -80,14 +80,26 @@ class FaqCandidate:
 
 FAQ_LIST_FLOOR = 0.1  # below this calibrated chance an FAQ entry is not listed (search_faq, the CLI)
 FAQ_SEMANTIC_WEIGHT = 3.0  # like the procedures' fusion, on the FAQ's own scale (lexical score 0..1)
-# Words that make a message about the reorganisation itself.
-_REFORM = re.compile(
-    r"\b(sap nhap|sap xep|bo huyen|bo cap huyen|cap huyen|khong con huyen|huyen cu|tinh cu|xa cu|phuong cu|"
-    r"hai cap|2 cap|tinh moi|xa moi|phuong moi|dia chi cu|dia danh cu|truoc 1 7|sau 1 7|ho khau|vneid|dac khu|"
-    r"34 tinh|63 tinh|merger|merged|reorgani[sz]\w*|district level|two level|old address|new province|"
-    r"new commune|household book|cu|con gia tri|con hieu luc|con dung duoc|con xai|con su dung|"
-    r"chinh quyen|ubnd huyen|cong an huyen|old|still valid|abolish\w*|two tier)\b"
+# Words that make a message about the reorganisation itself, matched on the folded words joined
+# by single spaces ("1/7" -> "1 7", "two-tier" -> "two tier"). The English list says in English
+# what the Vietnamese one says: a foreigner's "now that districts are gone" is the same question.
+_REFORM_VI = (
+    r"sap nhap|sap xep|bo huyen|bo cap huyen|cap huyen|khong con huyen|khong con quan|huyen cu|quan cu|tinh cu|"
+    r"xa cu|phuong cu|hai cap|2 cap|tinh moi|xa moi|phuong moi|dia chi cu|dia danh cu|truoc 1 7|sau 1 7|"
+    r"tu 1 7|ngay 1 7|1 7 2025|ho khau|vneid|dac khu|34 tinh|63 tinh|cu|con gia tri|con hieu luc|con dung duoc|con xai|"
+    r"con su dung|chinh quyen|uy ban nhan dan huyen|uy ban huyen|cong an huyen|phong tu phap huyen|giai the|xoa so|nhap tinh|"
+    r"nhap vao tinh|nhap xa|nhap vao xa|doi ten (?:xa|phuong|tinh|huyen)"
 )
+_REFORM_EN = (
+    r"merger|merged|merging|amalgamat\w*|reorgani[sz]\w*|restructur\w*|abolish\w*|abolition|"
+    r"district level|district office|district police|district people s committee|former (?:district|province|commune|ward)s?|"
+    r"old (?:address|district|province|commune|ward)s?|old|no (?:more )?districts?|without districts?|"
+    r"districts? (?:are |is |were |was |have been |has been )?(?:gone|abolished|removed|scrapped|no longer)|"
+    r"no longer exists?|two level|two tier|2 tier|new (?:province|commune|ward)s?|special zone|july 2025|"
+    r"1 july|july 1|34 provinces|63 provinces|household (?:registration )?book|still valid|local government"
+)
+_REFORM = re.compile(rf"\b(?:{_REFORM_VI}|{_REFORM_EN})\b")
+_WORDS = re.compile(r"[a-z0-9]+")
 # Company events share words with the reform ("sáp nhập", "hợp nhất", "chia, tách"): such a
 # procedure is only a candidate when the question speaks of a business.
 _COMPANY_EVENT = re.compile(r"sap nhap|hop nhat|chia, tach|chia tach|chuyen doi")
@@ -97,7 +109,7 @@ _BUSINESS = re.compile(r"\b(cong ty|doanh nghiep|hop tac xa|htx|tnhh|co phan|chi
 
 def speaks_of_reform(text: str) -> bool:
     """The message uses the reorganisation's own words (merger, old district, two levels…)."""
-    return bool(_REFORM.search(fold(text)))
+    return bool(_REFORM.search(" ".join(_WORDS.findall(fold(text)))))
 
 
 def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None = None) -> list[FaqCandidate]:
@@ -193,12 +205,15 @@ class Assessment:
     faq_may_answer: bool = False  # the FAQ may answer outright if confident enough (_faq_may_answer)
 
 
-def _faq_may_answer(text: str, faqs: list[FaqCandidate], reform: bool) -> bool:
-    """The message speaks of the reform, or is a sentence that matches an FAQ variant almost word
-    for word. A question that names a procedure and says nothing of the reform ("đăng ký kết
-    hôn") is not answered from the FAQ outright, however many words it shares with a variant;
-    and a short query inside a longer variant scores high lexically, which alone is not enough."""
-    if reform:
+def _faq_may_answer(text: str, faqs: list[FaqCandidate], reform: bool, hits: list[SearchHit]) -> bool:
+    """The message speaks of the reform, or no procedure is in sight (no hit with real evidence:
+    there is nothing the FAQ could take the place of, as in "can I send my papers by post?"), or
+    it is a sentence that matches an FAQ variant almost word for word. Near-twins ("làm cccd":
+    under 14 or from 14) make the procedures' chance low, but they are in sight.
+    A question that names a procedure and says nothing of the reform ("đăng ký kết hôn") is not
+    answered from the FAQ outright, however many words it shares with a variant; and a short
+    query inside a longer variant scores high lexically, which alone is not enough."""
+    if reform or not (hits and _real_evidence(hits[0])):
         return True
     return (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
             and len(fold(text).split()) >= 5)
@@ -215,7 +230,7 @@ def assess(text: str) -> Assessment:
     p_proc = procedure_confidence(best, reform, faq_lexical) if best else 0.0
     p_faq = faqs[0].confidence if faqs else 0.0
     return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None, outcome.failed,
-                      reform, _faq_may_answer(text, faqs, reform))
+                      reform, _faq_may_answer(text, faqs, reform, hits))
 
 
 def answer_question(text: str) -> Answer:

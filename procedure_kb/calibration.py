@@ -2,7 +2,7 @@
 
 Two small logistic models over features the search already computes. Their weights were fitted
 by `bench/calibrate.py` on the development set and the spent blind batches 1 and 2 (now tuned;
-batch 3 stays blind), which prints the constants below; the router (procedure_kb.answers)
+batches 3 and later stay blind), which prints the constants below; the router (procedure_kb.answers)
 compares the two probabilities and answers without choices only above SURE / SURE_FAQ, which
 the same script chooses so that confident answers are right at least 96% of the time on those
 sets (cross-validated).
@@ -16,10 +16,10 @@ __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
 # --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2 (see its output in bench/RESULTS.md) ---
-PROCEDURE_WEIGHTS = {'bias': -3.334, 'semantic_agree': 1.743, 'reform_words': -1.08, 'faq_lexical': -6.452, 'coverage': 4.005, 'strength': -4.736, 'pairs': 4.69, 'exact': 5.437, 'margin': 1.892, 'lexical_top': 2.31, 'semantic': 7.196, 'semantic_margin': 8.39, 'semantic_used': -6.974, 'long': -0.192}
-FAQ_WEIGHTS = {'bias': -6.581, 'procedure_margin': -2.577, 'procedure_coverage': -0.69, 'procedure_pairs': -0.567, 'lexical': 12.251, 'semantic': 4.872, 'margin': 2.804, 'semantic_used': -3.095, 'reform_words': 1.248}
+PROCEDURE_WEIGHTS = {'bias': -3.344, 'semantic_agree': 1.756, 'reform_words': -1.264, 'faq_lexical': -6.178, 'coverage': 3.547, 'strength': -4.422, 'pairs': 4.845, 'exact': 5.387, 'margin': 1.883, 'lexical_top': 2.231, 'semantic': 7.141, 'semantic_margin': 10.3, 'semantic_used': -6.983, 'long': -0.167}
+FAQ_WEIGHTS = {'bias': -6.769, 'procedure_margin': -2.686, 'procedure_coverage': -1.334, 'procedure_pairs': 0.232, 'lexical': 11.606, 'semantic': 4.323, 'margin': 3.406, 'semantic_used': -2.579, 'reform_words': 1.647}
 SURE = 0.89  # answer a procedure without choices at or above this probability
-SURE_FAQ = 0.83  # answer from the FAQ without choices at or above this probability
+SURE_FAQ = 0.85  # answer from the FAQ without choices at or above this probability
 OFFER = 0.21  # below this nothing is offered: "not known" + the hotline
 # --- end of fitted constants ---
 

@@ -1,0 +1,44 @@
+"""The question router's own decisions (procedure_kb.answers), no servers."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import IN_CI
+
+from procedure_kb.answers import AnswerKind, answer_question, speaks_of_reform
+from procedure_kb.search import search_procedures
+
+
+@pytest.mark.parametrize("text", [
+    "Now that districts are gone, where do I submit paperwork?",
+    "What does the new two-tier local government mean?",
+    "hồ sơ nộp trước ngày 1/7/2025 thì sao",
+    "Những việc trước đây UBND huyện giải quyết thì bây giờ ai làm?",
+    "tỉnh tôi nhập vào tỉnh bên cạnh rồi",
+])
+def test_the_reforms_own_words_are_read_whatever_their_punctuation_or_language(text):
+    assert speaks_of_reform(text)
+
+
+@pytest.mark.parametrize("text", ["đăng ký khai sinh cho con", "register my baby's birth in Hanoi", "làm cccd"])
+def test_a_plain_procedure_question_is_not_about_the_reform(text):
+    assert not speaks_of_reform(text)
+
+
+def test_a_question_with_no_procedure_in_sight_is_answered_from_the_faq():
+    from procedure_kb.semantic import semantic_index
+
+    if semantic_index() is None and not IN_CI:  # the FAQ's confidence reads the semantic signal
+        pytest.skip("semantic cache not built (make embeddings)")
+    answer = answer_question("How can I track an application I already submitted?")
+    assert (answer.kind, answer.ref) == (AnswerKind.FAQ, "check_dossier_status_how")
+
+
+def test_near_twin_procedures_are_in_sight_so_the_faq_does_not_take_their_place():
+    answer = answer_question("lam cccd")
+    assert answer.kind is AnswerKind.CLARIFY and answer.facet == "age"
+
+
+def test_vietnamese_parents_get_the_birth_registration_without_a_foreign_element():
+    hits = search_procedures("My wife just gave birth in Da Nang. We are both Vietnamese. How do we register the baby's birth?")
+    assert hits and hits[0].code == "1.001193", [h.name for h in hits]
