@@ -65,7 +65,7 @@ class ActionAnswerQuestion(Action):
         if entry is not None:
             dispatcher.utter_message(**faq_message(entry, lang, hotline(tracker)))
             return _answered(AnswerKind.FAQ, entry.id)
-        answer = answer_question(text)
+        answer = answer_question(text, off_topic=intent == "out_of_scope")
         if (answer.kind not in (AnswerKind.PROCEDURE, AnswerKind.FAQ) and detail_kind("", text)
                 and get_procedure(tracker.get_slot(CODE_SLOT) or "") is not None):
             # "cần giấy tờ gì?" classified as a question: it is about the procedure just discussed.

@@ -233,18 +233,22 @@ def assess(text: str) -> Assessment:
                       reform, _faq_may_answer(text, faqs, reform, hits))
 
 
-def answer_question(text: str) -> Answer:
-    """How to answer `text` (already cleaned at the edge): see the module docstring."""
+def answer_question(text: str, off_topic: bool = False) -> Answer:
+    """How to answer `text` (already cleaned at the edge): see the module docstring.
+
+    `off_topic`: the intent classifier took the message for something we do not handle ("kết quả
+    xổ số hôm nay"). The search may still match its words with confidence; when the two disagree
+    the assistant is not sure, so it offers at most, never one card or one FAQ answer."""
     if not isinstance(text, str) or not text.strip():
         return Answer(AnswerKind.NOT_KNOWN)
     found = assess(text)
     hits, faqs, p_proc, p_faq = found.hits, found.faqs, found.p_proc, found.p_faq
     considered = tuple([h.code for h in hits] + [f.entry.id for f in faqs])
     reform = found.reform
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and found.faq_may_answer:
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and found.faq_may_answer and not off_topic:
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
-    if p_proc >= SURE:
+    if p_proc >= SURE and not off_topic:
         return Answer(AnswerKind.PROCEDURE, ref=hits[0].code, confidence=p_proc, candidates=considered)
     evidence = bool(hits) and _real_evidence(hits[0])
     if evidence and (p_proc >= p_faq or not reform):
