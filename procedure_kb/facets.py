@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from procedure_kb.textnorm import fold
+from procedure_kb.textnorm import fold, tokens
 
 __all__ = ["Facets", "facets_of", "asked_facets", "separating_facet", "FACET_VALUES"]
 
@@ -21,7 +21,6 @@ _ISSUE = (
     ("exchange", re.compile(r"\bcap doi\b|\bdoi\b(?! tuong)")),
     ("correction", re.compile(r"\bdieu chinh\b|\bdinh chinh\b|\bcai chinh\b|\bthay doi\b|\bbo sung\b")),
 )
-_WORDS = re.compile(r"[a-z0-9]+")
 _UNDER_14 = re.compile(r"duoi 14 tuoi")
 _FROM_14 = re.compile(r"tu du 14 tuoi|tu 14 tuoi")
 _FOREIGN = re.compile(r"yeu to nuoc ngoai|nguoi nuoc ngoai|o nuoc ngoai|bien gioi|nuoc lang gieng")
@@ -75,7 +74,7 @@ def asked_facets(question: str) -> dict[str, object]:
         asked["age"] = "from14"
     if _ASK_FOREIGN.search(folded):
         asked["foreign"] = True
-    elif _ASK_VIETNAMESE.search(" ".join(_WORDS.findall(folded))) and not _OTHER_NATIONALITY.search(folded):
+    elif _ASK_VIETNAMESE.search(" ".join(tokens(question))) and not _OTHER_NATIONALITY.search(folded):
         asked["foreign"] = False
     return asked
 
