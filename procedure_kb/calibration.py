@@ -16,11 +16,11 @@ __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
 # --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2 (see its output in bench/RESULTS.md) ---
-PROCEDURE_WEIGHTS = {'bias': -3.344, 'semantic_agree': 1.756, 'reform_words': -1.264, 'faq_lexical': -6.178, 'coverage': 3.547, 'strength': -4.422, 'pairs': 4.845, 'exact': 5.387, 'margin': 1.883, 'lexical_top': 2.231, 'semantic': 7.141, 'semantic_margin': 10.3, 'semantic_used': -6.983, 'long': -0.167}
-FAQ_WEIGHTS = {'bias': -6.769, 'procedure_margin': -2.686, 'procedure_coverage': -1.334, 'procedure_pairs': 0.232, 'lexical': 11.606, 'semantic': 4.323, 'margin': 3.406, 'semantic_used': -2.579, 'reform_words': 1.647}
+PROCEDURE_WEIGHTS = {'bias': -3.356, 'semantic_agree': 1.726, 'reform_words': -1.298, 'faq_lexical': -6.032, 'coverage': 3.993, 'strength': -4.889, 'pairs': 4.832, 'exact': 5.455, 'margin': 1.832, 'lexical_top': 2.284, 'semantic': 7.222, 'semantic_margin': 11.688, 'semantic_used': -7.034, 'long': -0.107}
+FAQ_WEIGHTS = {'bias': -6.735, 'procedure_margin': -2.719, 'procedure_coverage': -1.701, 'procedure_pairs': 0.69, 'lexical': 10.793, 'semantic': 4.298, 'margin': 4.333, 'semantic_used': -2.562, 'reform_words': 1.646}
 SURE = 0.89  # answer a procedure without choices at or above this probability
-SURE_FAQ = 0.85  # answer from the FAQ without choices at or above this probability
-OFFER = 0.21  # below this nothing is offered: "not known" + the hotline
+SURE_FAQ = 0.89  # answer from the FAQ without choices at or above this probability
+OFFER = 0.22  # below this nothing is offered: "not known" + the hotline
 # --- end of fitted constants ---
 
 

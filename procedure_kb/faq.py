@@ -53,6 +53,7 @@ class FaqEntry:
     confirm_with_hotline: bool
     last_checked: str
     follow_up: str = ""  # "complaint": after the answer, offer to file a complaint
+    groups: tuple[str, ...] = ()  # the QUESTION_GROUPS name of each variant in `questions`
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def load_faq() -> tuple[FaqEntry, ...]:
     bases = {key: LegalRef(**value) for key, value in data["legal_bases"].items()}
     entries = []
     for item in data["entries"]:
-        questions = tuple(q for group in QUESTION_GROUPS for q in item["questions"].get(group, []))
+        grouped = [(group, q) for group in QUESTION_GROUPS for q in item["questions"].get(group, [])]
+        questions = tuple(q for _, q in grouped)
         entries.append(
             FaqEntry(
                 id=item["id"],
@@ -80,6 +82,7 @@ def load_faq() -> tuple[FaqEntry, ...]:
                 confirm_with_hotline=bool(item.get("confirm_with_hotline")) or not item.get("legal_basis"),
                 last_checked=str(item["last_checked"]),
                 follow_up=str(item.get("follow_up") or ""),
+                groups=tuple(group for group, _ in grouped),
             )
         )
     return tuple(entries)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import IN_CI
 
-from procedure_kb.answers import AnswerKind, answer_question, speaks_of_reform
+from procedure_kb.answers import AnswerKind, answer_question, assess, speaks_of_reform
 from procedure_kb.search import search_procedures
 
 
@@ -30,8 +30,13 @@ def test_a_question_with_no_procedure_in_sight_is_answered_from_the_faq():
 
     if semantic_index() is None and not IN_CI:  # the FAQ's confidence reads the semantic signal
         pytest.skip("semantic cache not built (make embeddings)")
-    answer = answer_question("How can I track an application I already submitted?")
-    assert (answer.kind, answer.ref) == (AnswerKind.FAQ, "check_dossier_status_how")
+    question = "How can I track an application I already submitted?"
+    assert assess(question).faq_may_answer  # nothing for the FAQ to take the place of
+    answer = answer_question(question)
+    # Outright, or as the one button when the calibrated chance sits just under SURE_FAQ.
+    best = answer.ref if answer.kind is AnswerKind.FAQ else answer.choices[0].ref
+    assert best == "check_dossier_status_how"
+    assert not assess("đăng ký kết hôn ở đâu").faq_may_answer  # names a procedure: never the FAQ outright
 
 
 def test_near_twin_procedures_are_in_sight_so_the_faq_does_not_take_their_place():
