@@ -158,8 +158,8 @@ def chat_outcome(question: Question, replies: list[dict], active_loop: str | Non
         return "misrouted"
     texts = "\n".join(r.get("text") or "" for r in replies)
     payloads = " ".join(b.get("payload", "") for r in replies for b in r.get("buttons") or [])
+    card = re.search(r"\((?:mã|code) (\d\.\d{6})\)", texts)
     if question.kind == "procedure":
-        card = re.search(r"\((?:mã|code) (\d\.\d{6})\)", texts)
         if card:
             return "answered" if card.group(1) in question.answers else "wrong"
         offered = set(re.findall(r'"procedure_code":"([\d.]+)"', payloads))
@@ -170,5 +170,7 @@ def chat_outcome(question: Question, replies: list[dict], active_loop: str | Non
         answered = {e.id for e in load_faq() if opening(e.answer_vi) in texts or opening(e.answer_en) in texts}
         if answered:
             return "answered" if answered & question.answers else "wrong"
+        if card:  # a procedure card for a question about the reform: a confident wrong answer
+            return "wrong"
         offered = set(re.findall(r'"faq_id":"([a-z_]+)"', payloads))
     return "offered" if offered & question.answers else "missed"
