@@ -1,8 +1,8 @@
 """Calibrated confidence: the chance that the best procedure or FAQ entry is what was asked.
 
 Two small logistic models over features the search already computes. Their weights were fitted
-by `bench/calibrate.py` on the development set and the spent blind batches 1 and 2 (now tuned;
-batches 3 and later stay blind), which prints the constants below; the router (procedure_kb.answers)
+by `bench/calibrate.py` on the development set and the spent blind batches 1-9 (now tuned;
+batches 10 and later stay blind), which prints the constants below; the router (procedure_kb.answers)
 compares the two probabilities and answers without choices only above SURE / SURE_FAQ, which
 the same script chooses so that confident answers are right at least 96% of the time on those
 sets (cross-validated).
@@ -15,12 +15,12 @@ import math
 __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_features",
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
-# --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2 (see its output in bench/RESULTS.md) ---
-PROCEDURE_WEIGHTS = {'bias': -3.356, 'semantic_agree': 1.726, 'reform_words': -1.298, 'faq_lexical': -6.032, 'coverage': 3.993, 'strength': -4.889, 'pairs': 4.832, 'exact': 5.455, 'margin': 1.832, 'lexical_top': 2.284, 'semantic': 7.222, 'semantic_margin': 11.688, 'semantic_used': -7.034, 'long': -0.107}
-FAQ_WEIGHTS = {'bias': -6.735, 'procedure_margin': -2.719, 'procedure_coverage': -1.701, 'procedure_pairs': 0.69, 'lexical': 10.793, 'semantic': 4.298, 'margin': 4.333, 'semantic_used': -2.562, 'reform_words': 1.646}
-SURE = 0.89  # answer a procedure without choices at or above this probability
-SURE_FAQ = 0.89  # answer from the FAQ without choices at or above this probability
-OFFER = 0.22  # below this nothing is offered: "not known" + the hotline
+# --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9 (see its output in bench/RESULTS.md) ---
+PROCEDURE_WEIGHTS = {'bias': -2.647, 'semantic_agree': 1.518, 'reform_words': -1.915, 'faq_lexical': -6.052, 'faq_semantic': -11.11, 'coverage': 4.668, 'strength': -4.164, 'pairs': 2.864, 'exact': 5.452, 'margin': 1.826, 'lexical_top': 2.49, 'semantic': 16.162, 'semantic_margin': 9.755, 'semantic_used': -4.977, 'long': -0.292}
+FAQ_WEIGHTS = {'bias': -6.286, 'procedure_margin': -2.801, 'procedure_coverage': -0.214, 'procedure_pairs': -0.78, 'procedure_semantic': 0.397, 'lexical': 10.026, 'semantic': 9.988, 'margin': 7.055, 'semantic_used': -7.955, 'reform_words': 1.688}
+SURE = 0.86  # answer a procedure without choices at or above this probability
+SURE_FAQ = 0.83  # answer from the FAQ without choices at or above this probability
+OFFER = 0.3  # below this nothing is offered: "not known" + the hotline
 # --- end of fitted constants ---
 
 
@@ -29,13 +29,16 @@ def _logistic(weights: dict[str, float], features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def procedure_features(f, reform_words: bool = False, faq_lexical: float = 0.0) -> dict[str, float]:
+def procedure_features(f, reform_words: bool = False, faq_lexical: float = 0.0,
+                       faq_semantic: float = 0.0) -> dict[str, float]:
     """Numbers the procedure model reads: a search hit's HitFeatures, and what the message says
-    about the reform (a strong FAQ match or reform words make a procedure less likely)."""
+    about the reform (a strong FAQ match, lexical or semantic, or reform words make a procedure
+    less likely)."""
     return {
         "semantic_agree": 1.0 if f.semantic_agree else 0.0,
         "reform_words": 1.0 if reform_words else 0.0,
         "faq_lexical": faq_lexical,
+        "faq_semantic": faq_semantic,
         "coverage": min(1.0, f.coverage),
         "strength": min(1.0, f.matched_weight / 7.0),
         "pairs": 1.0 if f.matched_pairs else 0.0,
@@ -49,20 +52,21 @@ def procedure_features(f, reform_words: bool = False, faq_lexical: float = 0.0) 
     }
 
 
-def procedure_confidence(f, reform_words: bool = False, faq_lexical: float = 0.0) -> float:
-    return _logistic(PROCEDURE_WEIGHTS, procedure_features(f, reform_words, faq_lexical))
+def procedure_confidence(f, reform_words: bool = False, faq_lexical: float = 0.0, faq_semantic: float = 0.0) -> float:
+    return _logistic(PROCEDURE_WEIGHTS, procedure_features(f, reform_words, faq_lexical, faq_semantic))
 
 
 def faq_features(lexical: float, semantic: float | None, margin: float, reform_words: bool,
                  procedure=None) -> dict[str, float]:
     """Numbers the FAQ model reads: lexical score (0..1), best cosine, ranking margin, reform words,
-    and how well the question names a procedure (its words are procedure names: less likely a
-    reform question, even when no single procedure stands out)."""
+    and how well the question names a procedure (its words are procedure names, or it reads like
+    a procedure's phrases: less likely a reform question, even when no single procedure stands out)."""
     used = semantic is not None
     return {
         "procedure_margin": min(1.0, procedure.margin * 5) if procedure else 0.0,
         "procedure_coverage": min(1.0, procedure.coverage) if procedure else 0.0,
         "procedure_pairs": 1.0 if procedure and procedure.matched_pairs else 0.0,
+        "procedure_semantic": procedure.semantic if procedure and procedure.semantic_used else 0.0,
         "lexical": lexical,
         "semantic": semantic if used else 0.0,
         "margin": min(1.0, margin),

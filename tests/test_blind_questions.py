@@ -1,11 +1,11 @@
 """Question answering on frozen BLIND batches (tests/data/blind), no servers.
 
-Batches 3 and 4 were written by helpers who never saw the lexicon, the phrasing bank, the FAQ
-variants or the NLU data; nothing was ever added because of a miss in them and the calibration
-was never fitted on them (batches 1 and 2 are spent: the calibration is fitted on them). The
-floors below guard what was measured on the two together (bench/RESULTS.md) minus a little
-room; they are not the targets of issue 10: the 0.85 per-style target is met for accented,
-unaccented and teencode questions only; English and life-situation questions are below it.
+Batch 10 was written by a helper who never saw the lexicon, the phrasing bank, the FAQ variants
+or the NLU data; nothing was ever added because of a miss in it and the calibration was never
+fitted on it (batches 1-9 are spent: the calibration is fitted on them). The floors below guard
+what was measured on it (bench/RESULTS.md, round 6) minus a little room; they are not the
+targets of issue 10: the 0.85 per-style target is met for unaccented and teencode questions
+only; accented is near it, English and life-situation questions are well below it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from procedure_kb.evaluation import question_set, score
 from procedure_kb.semantic import semantic_index
 
 BLIND = Path(__file__).parent / "data" / "blind"
-# Measured on batches 3 + 4 (bench/RESULTS.md: .836 .902 .869 .748 .619) minus a little room for platform noise.
-TOP1_FLOOR = {"accented": 0.8, "unaccented": 0.87, "teencode": 0.83, "english": 0.71, "situation": 0.58}
-BATCHES = ("batch3_", "batch4_")
+# Measured on batch 10 (bench/RESULTS.md: .819 .862 .906 .683 .569) minus a little room for platform noise.
+TOP1_FLOOR = {"accented": 0.79, "unaccented": 0.83, "teencode": 0.87, "english": 0.65, "situation": 0.54}
+BATCHES = ("batch10_",)
 PRECISION_TARGET = 0.95  # answers given without choices must be right at least this often
 
 
@@ -56,9 +56,9 @@ def test_answers_given_without_choices_are_right(reports):
 def test_most_questions_are_answered_or_offered_and_few_are_left_unknown(reports):
     procedures, reform = reports
     total = procedures.total
-    assert total.rate("answered") + total.rate("offered") >= 0.82, total
-    assert total.rate("not_known") <= 0.15, total
-    assert reform.total.rate("answered") + reform.total.rate("offered") >= 0.72, reform.total
+    assert total.rate("answered") + total.rate("offered") >= 0.84, total
+    assert total.rate("not_known") <= 0.1, total
+    assert reform.total.rate("answered") + reform.total.rate("offered") >= 0.78, reform.total
 
 
 def test_a_form_counts_only_when_the_right_answer_itself_sends_the_citizen_there() -> None:
