@@ -78,6 +78,7 @@ class FaqCandidate:
     features: dict | None = None  # for the best candidate: what the calibration read
 
 
+FAQ_BUTTON_FLOOR = OFFER / 4  # an FAQ entry below this chance gets no button (lower: docs/decisions.md, round 6)
 FAQ_LIST_FLOOR = 0.1  # below this calibrated chance an FAQ entry is not listed (search_faq, the CLI)
 FAQ_SEMANTIC_WEIGHT = 3.0  # like the procedures' fusion, on the FAQ's own scale (lexical score 0..1)
 # Words that make a message about the reorganisation itself, matched on the folded words joined
@@ -280,7 +281,7 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     if evidence and (p_proc >= p_faq or not reform):
         clarify = _clarify(hits)  # near-twins and no word about the reform: ask which case
         if clarify is not None:
-            if faqs and faqs[0].confidence >= OFFER / 4:  # ... or perhaps the reform question after all (as a button below)
+            if faqs and faqs[0].confidence >= FAQ_BUTTON_FLOOR:  # ... or perhaps the reform question after all
                 clarify = replace(clarify, choices=clarify.choices + (_faq_choice(faqs[0]),))
             return clarify
     # Buttons: the best procedures (scaled by their score against the best) and FAQ entries; the
@@ -288,9 +289,12 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     top_score = hits[0].score if hits else 1.0
     procedures = [(max(p_proc, OFFER) * h.score / top_score, _procedure_choice(h)) for h in hits[:3] if evidence]
     procedures = procedures[:1] + [item for item in procedures[1:] if item[0] >= OFFER / 2]
-    answers = [(f.confidence, _faq_choice(f)) for f in faqs[:2] if f.confidence >= OFFER / 4]
-    options = procedures[:1] + answers[:1]
-    options += sorted(procedures[1:] + answers[1:], key=lambda item: -item[0])[: 3 - len(options)]
+    answers = [(f.confidence, _faq_choice(f)) for f in faqs[:2] if f.confidence >= FAQ_BUTTON_FLOOR]
+    # The more likely side takes the third place: the FAQ's second entry, rated at half its chance,
+    # would otherwise lose it to a third procedure on a question that is more likely about the reform.
+    likelier, other = (answers, procedures) if p_faq >= p_proc else (procedures, answers)
+    options = likelier[:2] + other[:1]
+    options += sorted(likelier[2:] + other[1:], key=lambda item: -item[0])[: 3 - len(options)]
     options.sort(key=lambda item: -item[0])
     if options and (max(p_proc, p_faq) >= OFFER or evidence):
         return Answer(AnswerKind.CHOICES, choices=tuple(c for _, c in options), confidence=max(p_proc, p_faq),
