@@ -540,8 +540,11 @@ def _fused(query: str, top: int) -> list[SearchHit]:
         words=len(_WORD.findall(fold(_clean_query(query)))),
     )
     confidence = procedure_confidence(features)
-    if confidence < LIST_FLOOR:
-        return []  # words matched, but nothing a person would recognise as what they asked
+    if confidence < LIST_FLOOR or not (features.matched_pairs or features.semantic_used):
+        # Words matched, but nothing a person would recognise as what they asked: scattered single
+        # words ("drop table procedures") with neither a word pair nor the semantic signal behind
+        # them. No question of the tuning sets has a best hit without either (round 6 check).
+        return []
     hits = []
     for rank, (score, doc_id) in enumerate(ranked[:top]):
         proc = index.procedures[doc_id]
