@@ -8,15 +8,16 @@ and whether each is a right answer. Two logistic regressions (scikit-learn, whic
 Rasa) turn features into probabilities; SURE is the lowest threshold whose confident answers
 are right at least 96% of the time in 5-fold cross-validation (a margin over the 95% target);
 OFFER keeps most no-answer messages out of the choices. Paste the printed block into
-procedure_kb/calibration.py.
+procedure_kb/calibration.py (`--write` does it).
 
-    .venv/bin/python bench/calibrate.py
+    .venv/bin/python bench/calibrate.py [--write]
 """
 
 from __future__ import annotations
 
 import csv
 import pickle
+import re
 import sys
 from pathlib import Path
 
@@ -139,14 +140,22 @@ def main() -> int:
     # the router only sees questions (the classifier sends chit-chat and requests elsewhere), and a
     # right answer among three buttons is worth more than "I do not know".
     offer = round(float(np.quantile(none_best, 0.5)), 2)
-    print(f"# --- fitted by bench/calibrate.py on tests/data/dev + {', '.join(TUNING_BATCHES)} "
-          "(see its output in bench/RESULTS.md) ---")
-    print(f"PROCEDURE_WEIGHTS = {fit(px, py, p_names)}")
-    print(f"FAQ_WEIGHTS = {fit(fx, fy, f_names)}")
-    print(f"SURE = {sure}  # answer a procedure without choices at or above this probability")
-    print(f"SURE_FAQ = {sure_faq}  # answer from the FAQ without choices at or above this probability")
-    print(f"OFFER = {offer}  # below this nothing is offered: \"not known\" + the hotline")
-    print("# --- end of fitted constants ---")
+    text = "\n".join([
+        f"# --- fitted by bench/calibrate.py on tests/data/dev + {', '.join(TUNING_BATCHES)} "
+        "(see its output in bench/RESULTS.md) ---",
+        f"PROCEDURE_WEIGHTS = {fit(px, py, p_names)}",
+        f"FAQ_WEIGHTS = {fit(fx, fy, f_names)}",
+        f"SURE = {sure}  # answer a procedure without choices at or above this probability",
+        f"SURE_FAQ = {sure_faq}  # answer from the FAQ without choices at or above this probability",
+        f"OFFER = {offer}  # below this nothing is offered: \"not known\" + the hotline",
+        "# --- end of fitted constants ---",
+    ])
+    print(text)
+    if "--write" in sys.argv:
+        target = ROOT / "procedure_kb" / "calibration.py"
+        pattern = re.compile(r"# --- fitted by bench/calibrate.py.*?# --- end of fitted constants ---", re.S)
+        target.write_text(pattern.sub(lambda _: text, target.read_text("utf-8"), count=1), "utf-8")
+        print(f"written to {target.relative_to(ROOT)}")
     questions = len(best) - n_none
     offered = ((best[:questions] >= offer) & (best[:questions] < sure)).sum()
     print(f"(cross-validated on the tuning sets: {int(chosen.sum())} of {len(best)} messages answered without choices, "

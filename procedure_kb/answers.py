@@ -33,7 +33,7 @@ from procedure_kb.calibration import (
     procedure_confidence,
     procedure_features,
 )
-from procedure_kb.facets import FACET_VALUES, separating_facet
+from procedure_kb.facets import FACET_VALUES, asked_facets, contradicts, facets_of, separating_facet
 from procedure_kb.faq import FaqEntry, faq_scores, load_faq
 from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_outcome
 from procedure_kb.semantic import question_scores
@@ -145,7 +145,7 @@ def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None 
     entries = load_faq()
     lexical = faq_scores(text)
     found = question_scores(text)
-    semantic = found[1] if found is not None else None
+    semantic = found.faq if found is not None else None
     candidates = set(lexical)
     if semantic is not None:
         candidates |= set(np.argsort(-semantic)[:5].tolist())
@@ -195,9 +195,11 @@ def _faq_choice(candidate: FaqCandidate) -> Choice:
     return Choice("faq", candidate.entry.id, first_vi, first_en)
 
 
-def _clarify(hits: list[SearchHit]) -> Answer | None:
-    """Near-twins among the best candidates: the one question that separates them."""
-    twins = hits[:4]
+def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
+    """Near-twins among the best candidates: the one question that separates them (never one the
+    question already answered: twins that contradict what it states are left out)."""
+    asked = asked_facets(text)
+    twins = [h for h in hits[:4] if not contradicts(facets_of(h.name), asked)]
     if len(twins) < 2:
         return None
     found = separating_facet([h.name for h in twins])
@@ -280,7 +282,7 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
         return Answer(AnswerKind.PROCEDURE, ref=hits[0].code, confidence=p_proc, candidates=considered)
     evidence = bool(hits) and _real_evidence(hits[0])
     if evidence and (p_proc >= p_faq or not reform):
-        clarify = _clarify(hits)  # near-twins and no word about the reform: ask which case
+        clarify = _clarify(hits, text)  # near-twins and no word about the reform: ask which case
         if clarify is not None:
             if faqs and faqs[0].confidence >= FAQ_BUTTON_FLOOR:  # ... or perhaps the reform question after all
                 clarify = replace(clarify, choices=clarify.choices + (_faq_choice(faqs[0]),))

@@ -15,12 +15,12 @@ import math
 __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_features",
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
-# --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9 (see its output in bench/RESULTS.md) ---
-PROCEDURE_WEIGHTS = {'bias': -2.647, 'semantic_agree': 1.518, 'reform_words': -1.915, 'faq_lexical': -6.052, 'faq_semantic': -11.11, 'coverage': 4.668, 'strength': -4.164, 'pairs': 2.864, 'exact': 5.452, 'margin': 1.826, 'lexical_top': 2.49, 'semantic': 16.162, 'semantic_margin': 9.755, 'semantic_used': -4.977, 'long': -0.292}
-FAQ_WEIGHTS = {'bias': -6.286, 'procedure_margin': -2.801, 'procedure_coverage': -0.214, 'procedure_pairs': -0.78, 'procedure_semantic': 0.397, 'lexical': 10.026, 'semantic': 9.988, 'margin': 7.055, 'semantic_used': -7.955, 'reform_words': 1.688}
-SURE = 0.86  # answer a procedure without choices at or above this probability
-SURE_FAQ = 0.83  # answer from the FAQ without choices at or above this probability
-OFFER = 0.3  # below this nothing is offered: "not known" + the hotline
+# --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11 (see its output in bench/RESULTS.md) ---
+PROCEDURE_WEIGHTS = {'bias': -2.755, 'semantic_agree': 0.249, 'reform_words': -1.697, 'faq_lexical': -6.164, 'faq_semantic': -11.002, 'coverage': 5.099, 'strength': -3.695, 'pairs': 1.841, 'exact': 5.043, 'margin': -1.046, 'probability': 5.072, 'lexical_top': 0.81, 'semantic': 13.34, 'semantic_margin': 2.825, 'semantic_used': -2.421, 'long': -0.078}
+FAQ_WEIGHTS = {'bias': -6.821, 'procedure_margin': -0.629, 'procedure_coverage': -0.739, 'procedure_pairs': -0.648, 'procedure_semantic': 0.188, 'lexical': 10.41, 'semantic': 13.566, 'margin': 6.223, 'semantic_used': -10.44, 'reform_words': 1.625}
+SURE = 0.87  # answer a procedure without choices at or above this probability
+SURE_FAQ = 0.85  # answer from the FAQ without choices at or above this probability
+OFFER = 0.16  # below this nothing is offered: "not known" + the hotline
 # --- end of fitted constants ---
 
 
@@ -44,6 +44,7 @@ def procedure_features(f, reform_words: bool = False, faq_lexical: float = 0.0,
         "pairs": 1.0 if f.matched_pairs else 0.0,
         "exact": 1.0 if f.exact else 0.0,
         "margin": min(1.0, f.margin * 5),
+        "probability": f.probability,  # the learned ranking's chance among its candidates
         "lexical_top": 1.0 if f.lexical_top else 0.0,
         "semantic": f.semantic if f.semantic_used else 0.0,
         "semantic_margin": min(0.2, f.semantic_margin) if f.semantic_used else 0.0,

@@ -79,6 +79,12 @@ def asked_facets(question: str) -> dict[str, object]:
     return asked
 
 
+def contradicts(found: Facets, asked: dict[str, object]) -> bool:
+    """The procedure (its facets `found`) is not the case the question states (age only where it has one)."""
+    return any(getattr(found, facet) != value for facet, value in asked.items()
+               if not (facet == "age" and not getattr(found, facet)))
+
+
 # facet -> value -> (Vietnamese label, English label) for the separating question's buttons
 FACET_VALUES: dict[str, dict[object, tuple[str, str]]] = {
     "issue": {

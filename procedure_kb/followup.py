@@ -68,6 +68,9 @@ def procedure_in_words(text: str) -> Procedure | None:
     if len(rest.split()) < 2:
         return None
     hits = search_procedures(rest, top=3)
-    if hits and not hits[0].ambiguous and hits[0].confidence >= MIN_CONFIDENCE:
+    # Named in words: a matched word pair or the name itself, not a semantic near-miss of filler
+    # ("các bước thế nào" leaves "thế nào", which reads a little like any short phrase).
+    named = hits and hits[0].features is not None and (hits[0].features.matched_pairs or hits[0].features.exact)
+    if named and not hits[0].ambiguous and hits[0].confidence >= MIN_CONFIDENCE:
         return get_procedure(hits[0].code)
     return None

@@ -32,7 +32,8 @@ from procedure_kb.facets import Facets, asked_facets, facets_of
 from procedure_kb.language import language_evidence
 from procedure_kb.phrasings import phrasing_for
 from procedure_kb.procedures import Procedure, load_procedures
-from procedure_kb.semantic import question_scores
+from procedure_kb.ranking import FEATURES, probabilities
+from procedure_kb.semantic import SemanticScores, question_scores
 from procedure_kb.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,9 @@ MAX_QUERY_CHARS = 300  # longer input is cut: a question never needs more, and i
 AMBIGUOUS_RATIO = 0.97  # runner-up within 3% of the best -> offer buttons instead of guessing
 EXACT_NAME = 95  # query and best name agree this well (rapidfuzz) -> no doubt, whatever the runner-up
 MIN_COVERAGE = 0.34  # share of the query's weight that must match something in the index
-# Fusion with the semantic signal (tuned on tests/data/dev, see docs/decisions.md): a cosine
-# above the floor adds up to SEMANTIC_WEIGHT to the lexical score (1.0 for the lexical best).
-SEMANTIC_WEIGHT = 5.0
 LIST_FLOOR = 0.1  # below this calibrated chance a result is not worth listing at all
-SEMANTIC_FLOOR = 0.7
+SEMANTIC_FLOOR = 0.7  # cosines below this say nothing (the ranking's "sem" feature starts here)
+CANDIDATES = 30  # each signal's short list; the learned ranking (procedure_kb.ranking) orders their union
 # English filler words (data/english_filler.txt): dropped from English questions. Not imported
 # from scikit-learn at run time: loading it beside the embedding engine's OpenMP runtime made
 # every embedding 25 times slower.
@@ -63,7 +62,9 @@ _FIELDS = (
     ("results", 0.6, 0.75), ("domain", 0.4, 0.75),
 )
 _K1 = 1.2
+_RANKED_FIELDS = ("name", "bank_vi", "bank_sit", "bank_en")  # each also a feature of the learned ranking
 _LEVEL_PRIOR = {"commune": 1.0, "province": 0.99, "other": 0.97, "ministry": 0.95}
+_CENTRAL_ASKED = 1.1  # the question names the central level: its variants gain this much
 _MINISTRY_HINT = re.compile(r"\b(trung uong|cap bo|tw|bo cong an|central|ministry|national level)\b")
 _CENTRAL_NAME = re.compile(r"cap trung uong|cap tw\b|\(cap bo\)|tai cuc |tai bo ")
 _FOREIGN_HINT = re.compile(r"\b(nuoc ngoai|foreign|foreigner|viet kieu|yeu to nuoc ngoai|nguoi nuoc ngoai|bien gioi)\b")
@@ -80,7 +81,8 @@ class HitFeatures:
     matched_weight: float
     matched_pairs: int
     exact: bool
-    margin: float  # (best - runner-up) / best, fused scores
+    margin: float  # (best - runner-up) / best, ranking probabilities
+    probability: float  # the ranking's probability for the best hit, among the candidates
     lexical: float  # the best hit's lexical score relative to the lexical best
     lexical_top: bool  # the lexical search alone ranks it first too
     semantic: float  # its cosine similarity (0 when the semantic signal was not used)
@@ -191,6 +193,7 @@ def _field_terms(phrases: list[list[str]]) -> list[str]:
 class _Index:
     procedures: tuple[Procedure, ...]
     postings: dict[str, tuple[np.ndarray, np.ndarray]]
+    field_postings: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]  # per _RANKED_FIELDS: idf x saturated tf
     idf: dict[str, float]
     vocab: list[str]  # unigrams, for typo correction
     prior: np.ndarray
@@ -202,6 +205,12 @@ class _Index:
     vocab_by_initial: dict[str, list[str]]
 
 
+def _saturated(docs: dict[int, float], idf: float) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter(docs.keys(), dtype=np.int32, count=len(docs))
+    tf = np.fromiter(docs.values(), dtype=np.float32, count=len(docs))
+    return ids, (idf * tf * (_K1 + 1) / (tf + _K1)).astype(np.float32)
+
+
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     procs = load_procedures()
@@ -209,6 +218,7 @@ def _index() -> _Index:
     fields = [{f: _field_terms(phrases) for f, phrases in _doc_fields(p).items()} for p in procs]
     avg = {f: max(1.0, sum(len(d[f]) for d in fields) / max(n, 1)) for f, _, _ in _FIELDS}
     weighted: dict[str, dict[int, float]] = {}
+    per_field: dict[str, dict[str, dict[int, float]]] = {f: {} for f in _RANKED_FIELDS}
     for doc_id, doc in enumerate(fields):
         for fname, weight, b in _FIELDS:
             terms = doc[fname]
@@ -216,6 +226,9 @@ def _index() -> _Index:
             for term in terms:
                 bucket = weighted.setdefault(term, {})
                 bucket[doc_id] = bucket.get(doc_id, 0.0) + weight / norm
+                if fname in per_field:
+                    own = per_field[fname].setdefault(term, {})
+                    own[doc_id] = own.get(doc_id, 0.0) + 1.0 / norm
     postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     idf: dict[str, float] = {}
     for term, docs in weighted.items():
@@ -224,6 +237,8 @@ def _index() -> _Index:
         ids = np.fromiter(docs.keys(), dtype=np.int32, count=df)
         tf = np.fromiter(docs.values(), dtype=np.float32, count=df)
         postings[term] = (ids, (idf[term] * tf * (_K1 + 1) / (tf + _K1)).astype(np.float32))
+    field_postings = {fname: {term: _saturated(docs, idf[term]) for term, docs in terms.items()}
+                      for fname, terms in per_field.items()}
     prior = np.ones(n, dtype=np.float32)
     central = np.zeros(n, dtype=bool)
     foreign = np.zeros(n, dtype=bool)
@@ -253,6 +268,7 @@ def _index() -> _Index:
     return _Index(
         procedures=procs,
         postings=postings,
+        field_postings=field_postings,
         idf=idf,
         vocab=vocab,
         prior=prior,
@@ -426,6 +442,9 @@ class _Lexical:
     matched_weight: float
     matched_pairs: int
     exact: bool  # the query is (almost) the top record's name
+    terms: tuple[str, ...] = ()  # the query's unigrams and bigrams
+    total_weight: float = 0.0  # idf of the query's unigrams
+    folded_query: str = ""
 
 
 def _lexical(query: str, k: int = 30) -> _Lexical | None:
@@ -455,12 +474,13 @@ def _lexical(query: str, k: int = 30) -> _Lexical | None:
         ids, values = posting
         scores[ids] += values
     coverage = matched_weight / total_weight if total_weight else 0.0
-    if coverage < MIN_COVERAGE or not scores.any():
-        return _Lexical([], coverage, matched_weight, matched_pairs, False)
     folded_query = " ".join(dict.fromkeys(words))
+    query_terms = (tuple(terms), total_weight, folded_query)
+    if coverage < MIN_COVERAGE or not scores.any():
+        return _Lexical([], coverage, matched_weight, matched_pairs, False, *query_terms)
     scores *= index.prior
     if _MINISTRY_HINT.search(folded_query):
-        scores[index.central] *= 1.1
+        scores[index.central] *= _CENTRAL_ASKED
     if not _FOREIGN_HINT.search(folded_query):
         scores[index.foreign] *= 0.9
     k = min(len(scores), k)
@@ -473,11 +493,10 @@ def _lexical(query: str, k: int = 30) -> _Lexical | None:
         if base <= 0:
             continue
         name = index.names[doc_id]
-        closeness = (fuzz.token_set_ratio(folded_query, name) + fuzz.token_sort_ratio(folded_query, name)) / 200.0
-        ranked.append((base + 0.25 * best * closeness, int(doc_id)))
+        ranked.append((base + 0.25 * best * _closeness(folded_query, name), int(doc_id)))
     ranked.sort(key=lambda item: (-item[0], index.procedures[item[1]].code))
     exact = bool(ranked) and fuzz.token_sort_ratio(folded_query, index.names[ranked[0][1]]) >= EXACT_NAME
-    return _Lexical(ranked, coverage, matched_weight, matched_pairs, exact)
+    return _Lexical(ranked, coverage, matched_weight, matched_pairs, exact, *query_terms)
 
 
 @lru_cache(maxsize=4096)
@@ -497,46 +516,132 @@ def _facet_fit(name: str, asked: dict[str, object]) -> float:
     return factor
 
 
-def _fused(query: str, top: int) -> list[SearchHit]:
+@dataclass(frozen=True)
+class Candidates:
+    """A question's short list from both signals, described for the learned ranking."""
+
+    ids: np.ndarray  # doc ids
+    features: np.ndarray  # one row per candidate, columns in ranking.FEATURES order
+    lexical: _Lexical | None
+    semantic: SemanticScores | None
+
+
+def _closeness(folded_query: str, name: str) -> float:
+    return (fuzz.token_set_ratio(folded_query, name) + fuzz.token_sort_ratio(folded_query, name)) / 200.0
+
+
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(name.split())
+
+
+def _name_cover(said: set[str], name: str) -> float:
+    words = _name_words(name)
+    return len(words & said) / len(words) if words else 0.0
+
+
+def candidates(query: str) -> Candidates | None:
+    """Both signals' short lists and each candidate's features; None when neither found anything.
+    (bench/fit_ranking.py fits the ranking on exactly these.)"""
     index = _index()
-    lexical = _lexical(query)
-    found = question_scores(query)
-    semantic = found[0] if found is not None else None
-    fused: dict[int, float] = {}
+    lexical = _lexical(query, CANDIDATES)
+    semantic = question_scores(query)
     lex_norm: dict[int, float] = {}
     if lexical and lexical.ranked:
         best = lexical.ranked[0][0]
-        for score, doc_id in lexical.ranked:
-            lex_norm[doc_id] = score / best
-            fused[doc_id] = score / best
+        lex_norm = {doc_id: score / best for score, doc_id in lexical.ranked}
+    chosen = dict.fromkeys(lex_norm)
     if semantic is not None:
-        for doc_id in np.argpartition(-semantic, 30)[:30].tolist():
-            fused.setdefault(doc_id, 0.0)
-        for doc_id in fused:
-            fused[doc_id] += SEMANTIC_WEIGHT * max(0.0, float(semantic[doc_id]) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
+        top = np.argpartition(-semantic.procedures, CANDIDATES)[:CANDIDATES]
+        chosen.update(dict.fromkeys(sorted(top.tolist(), key=lambda d: -semantic.procedures[d])))
+    if not chosen:
+        return None
+    ids = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+    column = {name: np.zeros(len(ids)) for name in FEATURES}
+    column["lex"] = np.array([lex_norm.get(d, 0.0) for d in ids.tolist()])
+    prior = index.prior[ids]
+    if lexical is not None and _MINISTRY_HINT.search(lexical.folded_query):
+        prior = np.where(index.central[ids], prior * _CENTRAL_ASKED, prior)  # as the lexical scores do
+    column["prior"] = np.log(prior)
     asked = asked_facets(query)
-    if asked:  # the question says which twin: first issue / re-issue / exchange, age, foreign element
-        for doc_id in fused:
-            fused[doc_id] *= _facet_fit(index.procedures[doc_id].name, asked)
-    ranked = sorted(((s, d) for d, s in fused.items() if s > 0), key=lambda x: (-x[0], index.procedures[x[1]].code))
-    if not ranked:
+    if asked:
+        column["facet"] = np.log([_facet_fit(index.procedures[d].name, asked) for d in ids.tolist()])
+    if lexical is not None:
+        column["close"] = np.array([_closeness(lexical.folded_query, index.names[d]) for d in ids.tolist()])
+        said = set(lexical.folded_query.split())
+        column["name_cover"] = np.array([_name_cover(said, index.names[d]) for d in ids.tolist()])
+        column["exact_name"] = np.array([fuzz.token_sort_ratio(lexical.folded_query, index.names[d]) >= EXACT_NAME
+                                         for d in ids.tolist()], dtype=np.float64)
+        for fname in _RANKED_FIELDS:
+            found = np.zeros(len(index.procedures), dtype=np.float32)
+            for term in lexical.terms:
+                posting = index.field_postings[fname].get(term)
+                if posting is not None:
+                    found[posting[0]] += posting[1]
+            column[f"f_{fname}"] = found[ids] / max(lexical.total_weight, 1e-6)
+    if semantic is None:
+        column["unused_lex"] = column["lex"]
+    else:
+        cosine = semantic.procedures[ids].astype(np.float64)
+        column["sem"] = np.maximum(0.0, cosine - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
+        column["sem_gap"] = float(semantic.procedures.max()) - cosine
+        column["sem_mean"] = semantic.procedure_mean[ids]
+        if language_evidence(_clean_query(query)) == "en":
+            column["en_sem"] = column["sem"]
+    features = np.column_stack([column[name] for name in FEATURES])
+    return Candidates(ids, features, lexical, semantic)
+
+
+def _level_asked(found: Candidates, chance: np.ndarray) -> np.ndarray:
+    """A question that names the central level gets the central twin of the best candidate.
+
+    Central variants have no phrasing bank (citizens do not file there), so the ranking keeps
+    them below their commune twin even when the level is asked for; the level said outright
+    decides, as a facet does."""
+    index = _index()
+    if found.lexical is None or not _MINISTRY_HINT.search(found.lexical.folded_query):
+        return chance
+    best = int(np.argmax(chance))
+    if index.central[found.ids[best]]:
+        return chance
+    name = index.names[found.ids[best]]
+    twins = [i for i, d in enumerate(found.ids.tolist()) if index.central[d] and index.names[d] == name]
+    if not twins:
+        return chance
+    twin = max(twins, key=lambda i: chance[i])
+    chance = chance.copy()
+    chance[[best, twin]] = chance[[twin, best]]
+    return chance
+
+
+def _fused(query: str, top: int) -> list[SearchHit]:
+    index = _index()
+    found = candidates(query)
+    if found is None:
         return []
+    lexical, semantic = found.lexical, found.semantic
+    chance = _level_asked(found, probabilities(found.features))
+    ranked = sorted(zip(chance.tolist(), found.ids.tolist(), strict=True),
+                    key=lambda x: (-x[0], index.procedures[x[1]].code))
+    best_id = ranked[0][1]
     top_score = ranked[0][0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    exact = bool(lexical and lexical.exact and lexical.ranked and lexical.ranked[0][1] == ranked[0][1])
-    sem_sorted = np.sort(semantic[[d for _, d in ranked[:10]]])[::-1] if semantic is not None else None
+    lexical_top = bool(lexical and lexical.ranked and lexical.ranked[0][1] == best_id)
+    lex_norm = float(found.features[int(np.flatnonzero(found.ids == best_id)[0]), FEATURES.index("lex")])
+    sem_sorted = np.sort(semantic.procedures[[d for _, d in ranked[:10]]])[::-1] if semantic is not None else None
     features = HitFeatures(
         coverage=lexical.coverage if lexical else 0.0,
         matched_weight=lexical.matched_weight if lexical else 0.0,
         matched_pairs=lexical.matched_pairs if lexical else 0,
-        exact=exact,
+        exact=bool(lexical and lexical.exact and lexical_top),
         margin=(top_score - runner_up) / top_score if top_score else 0.0,
-        lexical=lex_norm.get(ranked[0][1], 0.0),
-        lexical_top=bool(lexical and lexical.ranked and lexical.ranked[0][1] == ranked[0][1]),
-        semantic=float(semantic[ranked[0][1]]) if semantic is not None else 0.0,
+        probability=top_score,
+        lexical=lex_norm,
+        lexical_top=lexical_top,
+        semantic=float(semantic.procedures[best_id]) if semantic is not None else 0.0,
         semantic_margin=float(sem_sorted[0] - sem_sorted[1]) if sem_sorted is not None and len(sem_sorted) > 1 else 0.0,
         semantic_used=semantic is not None,
-        semantic_agree=semantic is not None and int(np.argmax(semantic)) == ranked[0][1],
+        semantic_agree=semantic is not None and int(np.argmax(semantic.procedures)) == best_id,
         words=len(_WORD.findall(fold(_clean_query(query)))),
     )
     confidence = procedure_confidence(features)
@@ -552,7 +657,7 @@ def _fused(query: str, top: int) -> list[SearchHit]:
         hits.append(SearchHit(
             code=proc.code, name=proc.name, level=proc.level_text, score=round(score, 4),
             confidence=round(confidence if rank == 0 else confidence * 0.5 * relative, 3),
-            ambiguous=not exact and relative >= AMBIGUOUS_RATIO and runner_up >= AMBIGUOUS_RATIO * top_score,
+            ambiguous=not features.exact and relative >= AMBIGUOUS_RATIO and runner_up >= AMBIGUOUS_RATIO * top_score,
             detail_url=proc.detail_url, features=features if rank == 0 else None,
         ))
     return hits

