@@ -113,7 +113,7 @@ def main() -> int:
     batches = sorted(path.name.removesuffix("_procedures.tsv") for path in (DATA / "blind").glob("batch*_procedures.tsv"))
     # The blind batches first (the headline), then the spent ones the calibration was fitted on.
     for batch in sorted(batches, key=lambda b: b in TUNING_BATCHES):
-        label = "TUNED (the calibration was fitted on it)" if batch in TUNING_BATCHES else "BLIND"
+        label = "TUNED (the ranking and the calibration were fitted on it)" if batch in TUNING_BATCHES else "BLIND"
         procedures, reform = question_set(DATA / "blind", f"{batch}_")
         print(f"\n=== {label} {batch}: procedure questions ===")
         print(table(score(procedures), "style"))
