@@ -66,6 +66,7 @@ class Answer:
     ref: str = ""  # procedure code or FAQ id for PROCEDURE / FAQ
     choices: tuple[Choice, ...] = ()
     facet: str = ""  # CLARIFY: which facet the buttons separate ("issue", "age", "foreign")
+    facet_values: tuple[object, ...] = ()  # CLARIFY: the facet's value behind each procedure button
     confidence: float = 0.0  # internal only: never shown to citizens
     follow_up: str = ""  # FAQ: "complaint" when the answer should offer to file one
     candidates: tuple[str, ...] = field(default=())  # internal: what was considered, best first
@@ -206,16 +207,17 @@ def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
     if found is None:
         return None
     facet, values = found
-    choices, seen = [], set()
+    choices, seen = [], []
     for hit, value in zip(twins, values, strict=False):
         if value in seen or value not in FACET_VALUES[facet]:
             continue  # the same case at another level: the best-ranked (commune first) stands for it
-        seen.add(value)
+        seen.append(value)
         vi, en = FACET_VALUES[facet][value]
         choices.append(Choice("procedure", hit.code, vi, en))
     if len(choices) < 2:
         return None
-    return Answer(AnswerKind.CLARIFY, choices=tuple(choices), facet=facet, confidence=hits[0].confidence,
+    return Answer(AnswerKind.CLARIFY, choices=tuple(choices), facet=facet, facet_values=tuple(seen),
+                  confidence=hits[0].confidence,
                   candidates=tuple(h.code for h in hits))
 
 

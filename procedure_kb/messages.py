@@ -127,13 +127,19 @@ SEARCH_FAILED: Text = (
 TALK_TO_PERSON: Text = ("Gặp tổng đài viên", "Talk to a person")
 CHOICES: Text = ("Tôi chưa chắc bạn hỏi việc nào. Đây là những khả năng gần nhất — bạn chọn giúp:",
                  "I am not sure which one you mean. These are the closest — please pick one:")
-CLARIFY = {  # facet -> the one question that separates near-twin procedures
-    "issue": ("Bạn làm lần đầu, làm lại vì bị mất/hỏng, hay đổi (hết hạn, sai hoặc thay đổi thông tin)?",
-              "Is it the first time, a replacement (lost or damaged), or an exchange (expired, wrong or "
-              "changed details)?"),
+CLARIFY = {  # facet -> the one question that separates near-twin procedures ("issue": see ISSUE_CASES)
     "age": ("Làm cho người dưới 14 tuổi hay từ đủ 14 tuổi trở lên?", "Is it for someone under 14, or 14 and older?"),
     "foreign": ("Việc này có người nước ngoài hoặc người đang ở nước ngoài không?",
                 "Does this involve a foreigner or someone living abroad?"),
+}
+# The "issue" question names only the cases its buttons offer: "Bạn {a}, {b} hay {c}?"
+ISSUE_QUESTION: Text = ("Bạn {cases}?", "Is it {cases}?")
+ISSUE_OR: Text = (" hay ", " or ")
+ISSUE_CASES: dict[str, Text] = {
+    "first": ("làm lần đầu", "the first time"),
+    "reissue": ("làm lại vì bị mất/hỏng", "a replacement (lost or damaged)"),
+    "exchange": ("đổi (hết hạn, sai hoặc thay đổi thông tin)", "an exchange (expired, wrong or changed details)"),
+    "correction": ("sửa, điều chỉnh thông tin", "a correction of details"),
 }
 FAQ_NOT_KNOWN: Text = (
     "Tôi chưa có câu trả lời đã được kiểm chứng cho câu hỏi này. Vui lòng hỏi tổng đài {hotline}; "

@@ -328,7 +328,15 @@ def not_known_message(intent: str, text: str, lang: str, hotline: str, gated_fro
     return message
 
 
+def _clarify_text(answer: Answer, lang: str) -> str:
+    if answer.facet != "issue":
+        return say(M.CLARIFY[answer.facet], lang)
+    cases = [say(M.ISSUE_CASES[value], lang) for value in answer.facet_values]
+    listed = ", ".join(cases[:-1]) + say(M.ISSUE_OR, lang) + cases[-1]
+    return say(M.ISSUE_QUESTION, lang, cases=listed)
+
+
 def question_message(answer: Answer, lang: str) -> dict:
-    """CHOICES and CLARIFY: one line and the buttons."""
-    text = M.CLARIFY[answer.facet] if answer.kind is AnswerKind.CLARIFY else M.CHOICES
-    return {"text": say(text, lang), "buttons": choices_buttons(answer.choices, lang)}
+    """CHOICES and CLARIFY: one line (the separating question names only the cases offered) and the buttons."""
+    text = _clarify_text(answer, lang) if answer.kind is AnswerKind.CLARIFY else say(M.CHOICES, lang)
+    return {"text": text, "buttons": choices_buttons(answer.choices, lang)}

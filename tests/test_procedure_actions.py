@@ -135,3 +135,19 @@ def test_a_message_the_classifier_took_for_off_topic_never_gets_one_confident_ca
     # the same words taken for a procedure question still get the router's confident answer
     _, asked = run(ActionAnswerQuestion(), text)
     assert asked["answer_kind"] == "procedure"
+
+
+def test_the_separating_question_names_only_the_cases_its_buttons_offer():
+    from procedure_kb.answers import Answer, AnswerKind, Choice
+    from procedure_kb.presenter import question_message
+
+    answer = Answer(AnswerKind.CLARIFY, facet="issue", facet_values=("reissue", "exchange"),
+                    choices=(Choice("procedure", "1.014064", "Bị mất, hỏng — làm lại", "Lost or damaged — replace it"),
+                             Choice("procedure", "1.014063", "Đổi", "Exchange")))
+    vi = question_message(answer, "vi")["text"]
+    assert "bị mất" in vi and "đổi" in vi and "lần đầu" not in vi  # no "first time?" without its button
+    en = question_message(answer, "en")["text"]
+    assert en.startswith("Is it a replacement") and "first time" not in en
+    three = question_message(Answer(AnswerKind.CLARIFY, facet="issue", facet_values=("first", "reissue", "exchange"),
+                                    choices=answer.choices), "vi")["text"]
+    assert three.startswith("Bạn làm lần đầu, làm lại vì bị mất/hỏng hay đổi")
