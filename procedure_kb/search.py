@@ -6,11 +6,13 @@ the phrasing bank's everyday names, life situations and English names/phrasings
 (data/phrasings/), results, subjects and field. A synonym lexicon (data/synonyms.tsv) for
 frequent everyday words; rapidfuzz to correct typos against the index vocabulary; English
 filler words never count against a query's coverage; a small prior prefers the
-commune/province variant unless the ministry one is asked for. Indexes are built once,
+commune/province variant unless the ministry one is asked for. The lexical and semantic short
+lists are merged and ordered by a learned ranking (procedure_kb.ranking, fitted by
+bench/fit_ranking.py on exactly the features `candidates` computes). Indexes are built once,
 lazily, on first use.
 
-Why about 560 lines: one ranking pipeline (index, query analysis, BM25F, typo correction, fusion
-with the semantic signal) whose tuned constants only make sense read together.
+Why about 670 lines: one ranking pipeline (index, query analysis, BM25F, typo correction, the
+candidates' features for the learned ranking) whose constants only make sense read together.
 """
 
 from __future__ import annotations
