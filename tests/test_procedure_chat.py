@@ -38,8 +38,8 @@ def test_english_question_gets_an_english_card(stack) -> None:
 
 def test_vague_question_asks_the_separating_question_and_a_button_gives_the_card(stack) -> None:
     sender = _sender()
-    replies = stack.chat(sender, "lam cccd")
-    assert "14 tuổi" in replies[0]["text"]  # the one question that separates the twins
+    replies = stack.chat(sender, "làm cccd cho con")
+    assert "14 tuổi" in replies[0]["text"]  # the one question that separates the twins (first issue: age)
     buttons = [b for b in replies[0]["buttons"] if "procedure_code" in b["payload"]]
     assert len(buttons) == 2
     code = re.search(r'"procedure_code":"([\d.]+)"', buttons[0]["payload"]).group(1)
