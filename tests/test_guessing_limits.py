@@ -34,7 +34,9 @@ def test_unknown_and_known_usernames_cost_the_same(sqlite_sessions):
 
     timed("nobody")  # the dummy hash is computed once, lazily
     known, unknown = timed("lan"), timed("nobody-at-all")
-    assert abs(known - unknown) < 0.015, (known, unknown)
+    # Same work either way (a bcrypt check of ~0.3 s); without the dummy hash an unknown name would
+    # answer in about a millisecond. 10% leaves room for a busy CI machine (0.305 vs 0.289 s seen).
+    assert abs(known - unknown) < max(0.015, 0.1 * known), (known, unknown)
 
 
 async def test_the_eleventh_wrong_password_is_throttled_even_with_the_right_one(client):  # noqa: F811
