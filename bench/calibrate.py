@@ -53,15 +53,14 @@ def rows():
 
 
 def collect():
-    proc_x, proc_y, faq_x, faq_y, gate = [], [], [], [], []
+    proc_x, proc_y, faq_x, faq_y = [], [], [], []
     for text, codes, faq_ids in rows():
         found = answers.assess(text)
-        gate.append(found.faq_may_answer)
         proc_x.append(found.procedure_features)
         proc_y.append(int(bool(found.hits) and found.hits[0].code in codes))
         faq_x.append(found.faq_features)
         faq_y.append(int(bool(found.faqs) and found.faqs[0].entry.id in faq_ids))
-    return proc_x, proc_y, faq_x, faq_y, gate
+    return proc_x, proc_y, faq_x, faq_y
 
 
 def matrix(feature_dicts, names):
@@ -105,22 +104,21 @@ def cross_validated(x, y, names, present):
 def main() -> int:
     cache = Path("/tmp/calibrate_features.pkl")
     if "--reuse" in sys.argv and cache.exists():
-        proc_x, proc_y, faq_x, faq_y, gate = pickle.loads(cache.read_bytes())
+        proc_x, proc_y, faq_x, faq_y = pickle.loads(cache.read_bytes())[:4]
     else:
-        proc_x, proc_y, faq_x, faq_y, gate = collect()
-        cache.write_bytes(pickle.dumps((proc_x, proc_y, faq_x, faq_y, gate)))
+        proc_x, proc_y, faq_x, faq_y = collect()
+        cache.write_bytes(pickle.dumps((proc_x, proc_y, faq_x, faq_y)))
     p_names = list(next(d for d in proc_x if d).keys())
     f_names = list(next(d for d in faq_x if d).keys())
     px, py = matrix(proc_x, p_names), np.array(proc_y)
     fx, fy = matrix(faq_x, f_names), np.array(faq_y)
     p_cv = cross_validated(px, py, p_names, np.array([d is not None for d in proc_x]))
     f_cv = cross_validated(fx, fy, f_names, np.array([d is not None for d in faq_x]))
-    # The router answers with whichever side is more probable — the FAQ only past its gate
-    # (Assessment.faq_may_answer) — without choices when that side's probability reaches its own
-    # threshold; each threshold is the lowest whose answers are right at least PRECISION_TARGET
-    # of the time (so all confident answers together are too).
+    # The router answers with whichever side is more probable, without choices when that side's
+    # probability reaches its own threshold; each threshold is the lowest whose answers are right
+    # at least PRECISION_TARGET of the time (so all confident answers together are too).
     best = np.maximum(p_cv, f_cv)
-    faq_side = (f_cv >= p_cv) & np.array(gate)
+    faq_side = f_cv >= p_cv
     side_p = np.where(faq_side, f_cv, p_cv)
     right = np.where(faq_side, fy, py)
 

@@ -233,21 +233,6 @@ class Assessment:
     faq_features: dict | None
     failed: bool = False  # the procedure search broke (logged); see search_outcome
     reform: bool = False  # the message uses the reform's own words
-    faq_may_answer: bool = False  # the FAQ may answer outright if confident enough (_faq_may_answer)
-
-
-def _faq_may_answer(text: str, faqs: list[FaqCandidate], reform: bool, hits: list[SearchHit]) -> bool:
-    """The message speaks of the reform, or no procedure is in sight (no hit with real evidence:
-    there is nothing the FAQ could take the place of, as in "can I send my papers by post?"), or
-    it is a sentence that matches an FAQ variant almost word for word. Near-twins ("làm cccd":
-    under 14 or from 14) make the procedures' chance low, but they are in sight.
-    A question that names a procedure and says nothing of the reform ("đăng ký kết hôn") is not
-    answered from the FAQ outright, however many words it shares with a variant; and a short
-    query inside a longer variant scores high lexically, which alone is not enough."""
-    if reform or not (hits and _real_evidence(hits[0])):
-        return True
-    return (bool(faqs) and faqs[0].features is not None and faqs[0].features["lexical"] >= 0.9
-            and len(fold(text).split()) >= 5)
 
 
 def assess(text: str) -> Assessment:
@@ -262,7 +247,7 @@ def assess(text: str) -> Assessment:
     p_proc = procedure_confidence(best, reform, faq_lexical, faq_semantic) if best else 0.0
     p_faq = faqs[0].confidence if faqs else 0.0
     return Assessment(hits, faqs, p_proc, p_faq, p_features, faqs[0].features if faqs else None, outcome.failed,
-                      reform, _faq_may_answer(text, faqs, reform, hits))
+                      reform)
 
 
 def answer_question(text: str, off_topic: bool = False) -> Answer:
@@ -277,7 +262,9 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     hits, faqs, p_proc, p_faq = found.hits, found.faqs, found.p_proc, found.p_faq
     considered = tuple([h.code for h in hits] + [f.entry.id for f in faqs])
     reform = found.reform
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and found.faq_may_answer and not off_topic:
+    # The FAQ answers outright on its calibrated chance alone: its model reads how well the question
+    # names a procedure (round 8 dropped a hand-written gate in front of it, docs/decisions.md).
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic:
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE and not off_topic:

@@ -24,8 +24,9 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 # Batches 1-9 were all spent by the end of round 5 (measured, then used for decisions); from round 6
 # the calibration reads all of them. Batches 10 and 11 (round 6's decision set and headline) were
 # reported and then spent in round 7, when the learned ranking (bench/fit_ranking.py) was fitted
-# on batches 1-11; batches 12 (round 7's decision set) and 13 (its round-end headline) stay blind.
-TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 12))
+# on batches 1-11. Batches 12 (round 7's decision set) and 13 (its round-end headline) were reported
+# and then spent in round 8; batches 14 (round 8's decision set) and 15 (its headline) stay blind.
+TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 14))
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ FEATURES = (
     "en_sem",  # sem again for English questions (English leans on it more)
 )
 
-# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11 ---
-WEIGHTS = {"lex": 4.755, "unused_lex": 5.481, "close": -4.335, "name_cover": 1.057, "exact_name": 10.76, "prior": 11.06, "facet": 0.5258, "f_name": -0.5898, "f_bank_vi": 2.974, "f_bank_sit": 1.913, "f_bank_en": 3.467, "sem": 4.57, "sem_gap": -85.61, "sem_mean": 28.25, "en_sem": -5.236}
+# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13 ---
+WEIGHTS = {"lex": 4.774, "unused_lex": 5.844, "close": -4.289, "name_cover": 1.017, "exact_name": 10.77, "prior": 11.99, "facet": 0.7179, "f_name": -0.5961, "f_bank_vi": 3.002, "f_bank_sit": 1.918, "f_bank_en": 3.526, "sem": 4.432, "sem_gap": -83.67, "sem_mean": 32.18, "en_sem": -5.642}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)

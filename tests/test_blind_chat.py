@@ -3,7 +3,7 @@
 "Guided" (the form that the right reform answer itself tells the citizen to start) is not a
 misroute: see `procedure_kb.evaluation.chat_outcome`.
 
-A sample of frozen blind batch 12 (every 5th procedure question, every 3rd reform question, all
+A sample of frozen blind batch 14 (every 5th procedure question, every 3rd reform question, all
 styles; blind to every fit, see test_blind_questions) through the real Rasa and action servers.
 Full numbers: bench/chat_blind.py.
 """
@@ -19,7 +19,7 @@ BLIND = Path(__file__).parent / "data" / "blind"
 
 
 def test_a_sample_of_blind_questions_over_the_chat(stack):
-    procedures, reform = question_set(BLIND, "batch12_")
+    procedures, reform = question_set(BLIND, "batch14_")
     sample = procedures[::5] + reform[::3]
     outcomes = []
     for question in sample:
@@ -29,8 +29,7 @@ def test_a_sample_of_blind_questions_over_the_chat(stack):
         outcomes.append((chat_outcome(question, replies, loop), question.style, question.text[:60]))
     counts = {kind: sum(1 for o in outcomes if o[0] == kind) for kind in ("answered", "offered", "guided", "misrouted", "wrong")}
     assert counts["misrouted"] <= 3, [o for o in outcomes if o[0] == "misrouted"]
-    # The whole batch over the chat: 0.029 of procedure and 0.016 of reform questions get a wrong
-    # answer without choices (bench/RESULTS.md, round 7); this 112-question sample had 6 in CI,
-    # more than the batch's share, so the bound leaves one of room.
-    assert counts["wrong"] <= 7, [o for o in outcomes if o[0] == "wrong"]
+    # The whole batch over the chat: 0.026 of procedure and 0.008 of reform questions get a wrong
+    # answer without choices (bench/RESULTS.md, round 8), about 2 in this 113-question sample.
+    assert counts["wrong"] <= 5, [o for o in outcomes if o[0] == "wrong"]
     assert (counts["answered"] + counts["offered"] + counts["guided"]) / len(sample) >= 0.7, outcomes
