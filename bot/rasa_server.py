@@ -19,9 +19,6 @@ Measured with py-spy on the Rasa server under bench/chat_load.py:
 - With an event broker (the cluster), the SQL tracker store loads the whole conversation a
   second time on every save just to count its events before publishing the new ones
   (bench/RESULTS.md has the measured cost); here the events it stores are the ones published.
-- On the embedded default (one process, SQLite), loading the conversation for every message and
-  counting its stored events before each save were a fifth of the server's CPU: the latest
-  session of each conversation is kept in memory too (`bot.tracker_cache`).
 """
 
 from __future__ import annotations
@@ -75,12 +72,25 @@ async def _save_publishing_what_was_stored(self, tracker) -> None:
     diff. Here the new events are found once, stored, committed, then published: the same
     events, without the second load, and never an event that failed to commit.
     """
-    from bot.tracker_cache import add_events, publish
+    import json
+
+    from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
     with self.session_scope() as session:
-        added = add_events(self, session, tracker.sender_id, self._additional_events(session, tracker))
+        events = list(self._additional_events(session, tracker))
+        for event in events:
+            data = event.as_dict()
+            session.add(self.SQLEvent(
+                sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                action_name=data.get("name"), data=json.dumps(data),
+            ))
         session.commit()
-    publish(self, tracker.sender_id, added)
+    if self.event_broker is not None:
+        for event in events:
+            body = {"sender_id": tracker.sender_id}
+            body.update(event.as_dict())
+            self.event_broker.publish(body)
 
 
 ACTION_RETRY_DELAYS = (0.5, 1.5)  # seconds before the second and the third try
@@ -158,14 +168,10 @@ def mask_rasa_logs(rasa_cli) -> None:
 
 
 def main() -> None:
-    from bot import resend, tracker_cache
-    from hotline.settings import load_settings
+    from bot import resend
 
     install_fixes()
     resend.install()
-    settings = load_settings()
-    if tracker_cache.wanted(settings, os.environ):
-        tracker_cache.install(settings.rasa_tracker_cache)
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
     token = os.environ.get("RASA_TOKEN", "")
     if token and sys.argv[1:2] == ["run"] and "--auth-token" not in sys.argv:

@@ -26,7 +26,6 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "ACTION_SECRET": ("", "Shared secret the Rasa server sends to the action server; generated into VAR_DIR when empty."),
     "CHANNEL_SECRET": ("", "Secret of Rasa's trusted channel used by the widget and messenger bridges; generated into VAR_DIR when empty."),
     "RASA_TRACKER_DB": ("{VAR_DIR}/rasa_tracker.db", "SQLite file of Rasa's SQL tracker store (embedded default)."),
-    "RASA_TRACKER_CACHE": ("5000", "Conversations whose latest session the embedded Rasa server also keeps in memory (bot/tracker_cache.py); 0 reads every message's conversation from SQLite."),
     "RASA_TRACKER_DB_URL": ("postgresql://postgres@127.0.0.1:5432/test", "Tracker store database in production (endpoints.production.yml)."),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis for Rasa's lock store in production."),
     "RABBITMQ_URL": ("amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ (virtual host /) for Rasa's event broker in the cluster (bot/endpoints.cluster.yml) and the analytics consumer."),
@@ -84,7 +83,6 @@ class Settings:
     channel_secret: str
     rasa_tracker_db: str
     rasa_tracker_db_url: str
-    rasa_tracker_cache: int
     redis_url: str
     rabbitmq_url: str
     analytics_scan_seconds: float
@@ -193,7 +191,6 @@ def load_settings() -> Settings:
         channel_secret=_secret(var_dir, "channel.secret", resolved["channel_secret"], lambda: secrets.token_urlsafe(32)),
         rasa_tracker_db=resolved["rasa_tracker_db"],
         rasa_tracker_db_url=resolved["rasa_tracker_db_url"],
-        rasa_tracker_cache=int(resolved["rasa_tracker_cache"]),
         redis_url=resolved["redis_url"],
         rabbitmq_url=resolved["rabbitmq_url"],
         analytics_scan_seconds=float(resolved["analytics_scan_seconds"]),
