@@ -1,9 +1,9 @@
 """Calibrated confidence: the chance that the best procedure or FAQ entry is what was asked.
 
 Two small logistic models over features the search already computes. Their weights were fitted
-by `bench/calibrate.py` on the development set and the spent blind batches 1-9 (now tuned;
-batches 10 and later stay blind), which prints the constants below; the router (procedure_kb.answers)
-compares the two probabilities and answers without choices only above SURE / SURE_FAQ, which
+by `bench/calibrate.py` on the development set and the spent blind batches
+(`evaluation.TUNING_BATCHES`; the newer batches stay blind), which prints the constants below;
+the router (procedure_kb.answers) compares the two probabilities and answers without choices only above SURE / SURE_FAQ, which
 the same script chooses so that confident answers are right at least 96% of the time on those
 sets (cross-validated).
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import IN_CI
 
-from procedure_kb.answers import AnswerKind, answer_question, assess, speaks_of_reform
+from procedure_kb.answers import AnswerKind, answer_question, speaks_of_reform
 from procedure_kb.search import get_procedure, search_procedures
 
 
