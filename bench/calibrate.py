@@ -101,13 +101,25 @@ def cross_validated(x, y, names, present):
     return probs
 
 
-def main() -> int:
+def _collected() -> tuple:
+    """The tuning messages' features; `--reuse` takes the last run's only when it read the same
+    sets and the same features (an old cache would fit weights without the new ones)."""
+    from procedure_kb.calibration import faq_features
+
     cache = Path("/tmp/calibrate_features.pkl")
+    key = (TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)))
     if "--reuse" in sys.argv and cache.exists():
-        proc_x, proc_y, faq_x, faq_y = pickle.loads(cache.read_bytes())[:4]
-    else:
-        proc_x, proc_y, faq_x, faq_y = collect()
-        cache.write_bytes(pickle.dumps((proc_x, proc_y, faq_x, faq_y)))
+        saved = pickle.loads(cache.read_bytes())
+        if isinstance(saved, dict) and saved.get("key") == key:
+            return saved["data"]
+        print("(the cached features are from other sets or features: collecting again)")
+    data = collect()
+    cache.write_bytes(pickle.dumps({"key": key, "data": data}))
+    return data
+
+
+def main() -> int:
+    proc_x, proc_y, faq_x, faq_y = _collected()
     p_names = list(next(d for d in proc_x if d).keys())
     f_names = list(next(d for d in faq_x if d).keys())
     px, py = matrix(proc_x, p_names), np.array(proc_y)

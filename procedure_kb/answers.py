@@ -262,12 +262,13 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     hits, faqs, p_proc, p_faq = found.hits, found.faqs, found.p_proc, found.p_faq
     considered = tuple([h.code for h in hits] + [f.entry.id for f in faqs])
     reform = found.reform
-    # The FAQ answers outright on its calibrated chance alone: its model reads how well the question
-    # names a procedure (round 8 dropped a hand-written gate in front of it, docs/decisions.md).
+    # The likelier side answers outright when its calibrated chance reaches its own threshold, as
+    # bench/calibrate.py counts it. The FAQ's model reads how well the question names a procedure
+    # (round 8 dropped a hand-written gate in front of it, docs/decisions.md).
     if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic:
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
-    if p_proc >= SURE and not off_topic:
+    if p_proc >= SURE and p_proc > p_faq and not off_topic:
         return Answer(AnswerKind.PROCEDURE, ref=hits[0].code, confidence=p_proc, candidates=considered)
     evidence = bool(hits) and _real_evidence(hits[0])
     if evidence and (p_proc >= p_faq or not reform):

@@ -3,9 +3,9 @@
 Two small logistic models over features the search already computes. Their weights were fitted
 by `bench/calibrate.py` on the development set and the spent blind batches
 (`evaluation.TUNING_BATCHES`; the newer batches stay blind), which prints the constants below;
-the router (procedure_kb.answers) compares the two probabilities and answers without choices only above SURE / SURE_FAQ, which
-the same script chooses so that confident answers are right at least 96% of the time on those
-sets (cross-validated).
+the router (procedure_kb.answers) compares the two probabilities and answers without choices
+only above SURE / SURE_FAQ, which the same script chooses so that confident answers are right at
+least 96% of the time on those sets (cross-validated).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def faq_features(lexical: float, semantic: float | None, margin: float, reform_w
     and how well the question names a procedure (its words are procedure names, or it reads like
     a procedure's phrases: less likely a reform question, even when no single procedure stands out)."""
     used = semantic is not None
-    cosine = semantic if used else 0.0
+    cosine = max(0.0, semantic) if used else 0.0
     procedure_cosine = procedure.semantic if procedure and procedure.semantic_used else 0.0
     return {
         "procedure_margin": min(1.0, procedure.margin * 5) if procedure else 0.0,
