@@ -153,7 +153,7 @@ def dossier_simulator(settings: Settings) -> ProcessSpec:
     """The bundled stand-in for a provincial dossier API (demo only)."""
     command = [sys.executable, "-m", "hotline.dossier_simulator", "--port", str(settings.dossier_simulator_port)]
     if settings.dossier_api_token:
-        command += ["--token", settings.dossier_api_token]
+        command.append(f"--token={settings.dossier_api_token}")  # one argument: a token may start with "-"
     return ProcessSpec(
         "province", command, ready_url=f"http://127.0.0.1:{settings.dossier_simulator_port}/health"
     )

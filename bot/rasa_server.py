@@ -167,15 +167,21 @@ def mask_rasa_logs(rasa_cli) -> None:
     rasa_cli.configure_structlog = after(rasa_cli.configure_structlog)
 
 
+def with_token(argv: list[str], token: str) -> list[str]:
+    """`rasa run …` with the API token added. One argument (`--auth-token=…`): a generated token
+    may start with "-", which argparse would take for an option and refuse to start."""
+    if token and argv[1:2] == ["run"] and not any(a.split("=")[0] == "--auth-token" for a in argv):
+        return [*argv, f"--auth-token={token}"]
+    return argv
+
+
 def main() -> None:
     from bot import resend
 
     install_fixes()
     resend.install()
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
-    token = os.environ.get("RASA_TOKEN", "")
-    if token and sys.argv[1:2] == ["run"] and "--auth-token" not in sys.argv:
-        sys.argv += ["--auth-token", token]
+    sys.argv = with_token(sys.argv, os.environ.get("RASA_TOKEN", ""))
     import rasa.__main__ as rasa_cli
 
     mask_rasa_logs(rasa_cli)

@@ -153,3 +153,16 @@ async def test_an_action_that_failed_itself_is_not_run_again(monkeypatch) -> Non
         assert len(calls) == 1
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.parametrize("token", ["-Gt27DuIOORBxb8QnGoQ8OVEmsZtQmclgcYFDkenzyY", "abc-DEF_123", "-x"])
+def test_the_api_token_reaches_rasa_whatever_it_starts_with(token) -> None:
+    """A generated token that starts with "-" once stopped the Rasa server from starting (CI)."""
+    from rasa.__main__ import create_argument_parser
+
+    from bot.rasa_server import with_token
+
+    argv = with_token(["rasa", "run", "--enable-api", "--port", "5005"], token)
+    assert create_argument_parser().parse_args(argv[1:]).auth_token == token
+    assert with_token(["rasa", "run", f"--auth-token={token}"], "other") == ["rasa", "run", f"--auth-token={token}"]
+    assert with_token(["rasa", "train"], token) == ["rasa", "train"]
