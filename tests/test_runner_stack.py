@@ -129,7 +129,9 @@ def test_kill_9_of_actions_and_rasa_mid_intake_loses_and_doubles_nothing(runner)
         with hotline_db.connect() as connection:
             facts = dict(connection.execute(select(ConversationTurn.sender_key, func.count())
                                             .group_by(ConversationTurn.sender_key)).all())
-        return set(recorded) == set(senders) and all(facts.get(sender_key(s)) == n for s, n in recorded.items())
+        # Every ticket's conversation is recorded; an intake the kills cut short (up to 2 of 12 may
+        # be) is recorded without a ticket, and it gets its analytics rows all the same.
+        return set(senders) <= set(recorded) and all(facts.get(sender_key(s)) == n for s, n in recorded.items())
 
     try:
         wait_for(facts_match, 60, "one analytics row per recorded message")
