@@ -10,12 +10,16 @@ are right at least 96% of the time in 5-fold cross-validation (a margin over the
 OFFER keeps most no-answer messages out of the choices. Paste the printed block into
 procedure_kb/calibration.py (`--write` does it).
 
-    .venv/bin/python bench/calibrate.py [--write]
+    .venv/bin/python bench/calibrate.py [--write] [--reuse]
+
+`--reuse` fits on the features the last run collected (in /tmp) when they came from the same sets
+and the same feature names, to try thresholds or models without searching every message again.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import pickle
 import re
 import sys
@@ -104,10 +108,12 @@ def cross_validated(x, y, names, present):
 def _collected() -> tuple:
     """The tuning messages' features; `--reuse` takes the last run's only when it read the same
     sets and the same features (an old cache would fit weights without the new ones)."""
-    from procedure_kb.calibration import faq_features
+    from procedure_kb.calibration import faq_features, procedure_features
+    from procedure_kb.search import HitFeatures
 
     cache = Path("/tmp/calibrate_features.pkl")
-    key = (TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)))
+    nothing = HitFeatures(*[0] * len(dataclasses.fields(HitFeatures)))
+    key = (TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)))
     if "--reuse" in sys.argv and cache.exists():
         saved = pickle.loads(cache.read_bytes())
         if isinstance(saved, dict) and saved.get("key") == key:

@@ -7,7 +7,7 @@ offered (a right one among the buttons), guided (the form that the right reform 
 the citizen to use started), misrouted (any other form started instead), missed, or
 wrong (an answer without choices, and wrong). Per style, procedure and reform questions.
 
-    .venv/bin/python bench/chat_blind.py [--set batch1] [--limit N]
+    .venv/bin/python bench/chat_blind.py [--set batch1] [--limit N] [--dump outcomes.tsv]
 """
 
 from __future__ import annotations
@@ -59,20 +59,24 @@ def start_stack(var_dir: Path, logs: Path):
     return started, settings
 
 
-def ask(settings, question) -> str:
-    """Send one question from a fresh sender; the outcome."""
+def ask(settings, question) -> tuple[str, str]:
+    """Send one question from a fresh sender; the outcome and the intent Rasa read."""
     sender = f"blind-{uuid.uuid4().hex[:12]}"
     base = f"http://127.0.0.1:{settings.rasa_port}"
     replies = http("POST", f"{base}/webhooks/rest/webhook", {"sender": sender, "message": question.text})
     tracker = http("GET", f"{base}/conversations/{sender}/tracker?token={settings.rasa_token}")
     loop = (tracker.get("active_loop") or {}).get("name")
-    return chat_outcome(question, replies, loop)
+    intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name") or ""
+    return chat_outcome(question, replies, loop), intent
 
 
-def run(settings, questions) -> dict:
+def run(settings, questions, dump=None) -> dict:
     counts: dict = collections.defaultdict(collections.Counter)
     for question in questions:
-        counts[question.style][ask(settings, question)] += 1
+        outcome, intent = ask(settings, question)
+        counts[question.style][outcome] += 1
+        if dump is not None:
+            dump.write(f"{question.kind}\t{question.id}\t{question.style}\t{outcome}\t{intent}\t{question.text}\n")
     return counts
 
 
@@ -93,7 +97,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="batch1")
     parser.add_argument("--limit", type=int, default=0, help="at most this many questions of each kind")
+    parser.add_argument("--dump", type=Path, help="write each question's outcome and intent here (tab-separated)")
     args = parser.parse_args()
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     procedures, reform = question_set(ROOT / "tests" / "data" / "blind", f"{args.set}_")
     if args.limit:
         procedures, reform = procedures[: args.limit], reform[: args.limit]
@@ -102,13 +108,15 @@ def main() -> int:
         try:
             t0 = time.monotonic()
             print(f"=== BLIND {args.set} over the chat (REST, a fresh sender per question) ===")
-            print_table("procedures", run(settings, procedures))
-            print_table("reform", run(settings, reform))
+            print_table("procedures", run(settings, procedures, dump))
+            print_table("reform", run(settings, reform, dump))
             print(f"({len(procedures) + len(reform)} questions in {time.monotonic() - t0:.0f} s)")
         finally:
             for process in started:
                 process.terminate()
                 process.wait(timeout=30)
+            if dump is not None:
+                dump.close()
     return 0
 
 

@@ -177,5 +177,7 @@ def chat_outcome(question: Question, replies: list[dict], active_loop: str | Non
             return "answered" if answered & question.answers else "wrong"
         if card:  # a procedure card for a question about the reform: a confident wrong answer
             return "wrong"
+        if not question.answers:  # no checked answer exists: saying so, without choices, is right (as in `score`)
+            return "missed" if re.search(r'"(?:faq_id|procedure_code)":', payloads) else "answered"
         offered = set(re.findall(r'"faq_id":"([a-z_]+)"', payloads))
     return "offered" if offered & question.answers else "missed"

@@ -74,3 +74,16 @@ def test_a_form_counts_only_when_the_right_answer_itself_sends_the_citizen_there
     assert chat_outcome(ask("reform", {"check_dossier_status_how"}), [], "complaint_form") == "misrouted"
     assert chat_outcome(ask("reform", {"how_many_provinces"}), [], "address_form") == "misrouted"
     assert chat_outcome(ask("procedure", {"1.000894"}), [], "dossier_form") == "misrouted"
+
+
+def test_a_reform_question_without_a_checked_answer_is_helped_by_saying_so_not_by_buttons() -> None:
+    from procedure_kb.evaluation import Question, chat_outcome
+    from procedure_kb.faq import load_faq
+
+    unanswerable = Question("x", "accented", "Xe buýt liên huyện có đổi tuyến không?", frozenset(), "reform")
+    not_known = [{"text": "Tôi chưa có câu trả lời đã kiểm chứng.", "buttons": [{"payload": "/request_handoff"}]}]
+    choices = [{"text": "Ý bạn là?", "buttons": [{"payload": '/choose_faq{"faq_id":"where_to_submit_now"}'}]}]
+    answer = load_faq()[0]
+    assert chat_outcome(unanswerable, not_known, None) == "answered"
+    assert chat_outcome(unanswerable, choices, None) == "missed"
+    assert chat_outcome(unanswerable, [{"text": answer.answer_vi}], None) == "wrong"
