@@ -16,11 +16,11 @@ __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
 # --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13 (see its output in bench/RESULTS.md) ---
-PROCEDURE_WEIGHTS = {'bias': -2.812, 'semantic_agree': 0.22, 'reform_words': -1.706, 'faq_lexical': -6.317, 'faq_semantic': -12.607, 'coverage': 4.983, 'strength': -2.921, 'pairs': 1.543, 'exact': 5.197, 'margin': -1.383, 'probability': 5.195, 'lexical_top': 0.772, 'semantic': 14.594, 'semantic_margin': 2.412, 'semantic_used': -2.141, 'long': -0.069}
-FAQ_WEIGHTS = {'bias': -6.306, 'procedure_margin': 1.622, 'procedure_coverage': -1.4, 'procedure_pairs': -0.048, 'procedure_semantic': 0.811, 'procedure_probability': -4.82, 'lexical': 11.102, 'semantic': 0.744, 'margin': 7.957, 'semantic_used': -11.027, 'reform_words': 1.553, 'semantic_gap': -1.263, 'semantic_squared': 15.307, 'lexical_x_semantic': -2.103, 'reform_x_semantic': -0.351}
-SURE = 0.88  # answer a procedure without choices at or above this probability
+PROCEDURE_WEIGHTS = {'bias': -3.095, 'semantic_agree': 0.441, 'reform_words': -1.722, 'faq_lexical': -6.263, 'faq_semantic': -11.813, 'coverage': 5.24, 'strength': -3.168, 'pairs': 1.647, 'exact': 5.207, 'margin': -0.999, 'probability': 4.865, 'lexical_top': 0.819, 'semantic': 13.556, 'semantic_margin': 9.994, 'semantic_used': -2.106, 'long': -0.079}
+FAQ_WEIGHTS = {'bias': -6.615, 'procedure_margin': 2.314, 'procedure_coverage': -1.596, 'procedure_pairs': 0.052, 'procedure_semantic': 0.733, 'procedure_probability': -5.03, 'lexical': 10.996, 'semantic': 0.722, 'margin': 7.949, 'semantic_used': -10.929, 'reform_words': 1.546, 'semantic_gap': -0.712, 'semantic_squared': 15.131, 'lexical_x_semantic': -1.954, 'reform_x_semantic': -0.387}
+SURE = 0.87  # answer a procedure without choices at or above this probability
 SURE_FAQ = 0.89  # answer from the FAQ without choices at or above this probability
-OFFER = 0.26  # below this nothing is offered: "not known" + the hotline
+OFFER = 0.25  # below this nothing is offered: "not known" + the hotline
 # --- end of fitted constants ---
 
 

@@ -7,7 +7,7 @@ search indexes these words as fields of their own; nothing here is shown to citi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -30,6 +30,9 @@ class Phrasing:
     situations: tuple[str, ...]
     name_en: str
     phrasings_en: tuple[str, ...]
+    # Situations and English phrasings from `index: semantic` files: embedded for the semantic
+    # signal only, never in the lexical index (their everyday word pairs matched greetings).
+    semantic_only: tuple[str, ...] = ()
 
     def all_vi(self) -> tuple[str, ...]:
         return self.names_vi + self.situations
@@ -70,9 +73,15 @@ def load_phrasings() -> dict[str, Phrasing]:
     entries: dict[str, Phrasing] = {}
     files = [(f, yaml.safe_load(f.read_text("utf-8")) or {}) for f in _bank_files()]
     for _file, data in sorted(files, key=lambda item: bool(item[1].get("extends"))):  # base files first
+        semantic = data.get("index") == "semantic"
         for item in data.get("procedures") or []:
             code = str(item.get("code", "")).strip()
             if not code:
+                continue
+            if semantic:
+                old = entries.get(code) or Phrasing(code, (), (), "", ())
+                more = _strings(item.get("situations")) + _strings(item.get("en"))
+                entries[code] = replace(old, semantic_only=_merged(old.semantic_only, more))
                 continue
             new = Phrasing(
                 code=code,
@@ -84,7 +93,8 @@ def load_phrasings() -> dict[str, Phrasing]:
             old = entries.get(code)
             if old is not None and data.get("extends"):
                 new = Phrasing(code, _merged(old.names_vi, new.names_vi), _merged(old.situations, new.situations),
-                               old.name_en or new.name_en, _merged(old.phrasings_en, new.phrasings_en))
+                               old.name_en or new.name_en, _merged(old.phrasings_en, new.phrasings_en),
+                               old.semantic_only)
             entries[code] = new
     return entries
 

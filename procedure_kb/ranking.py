@@ -38,7 +38,7 @@ FEATURES = (
 )
 
 # --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13 ---
-WEIGHTS = {"lex": 4.774, "unused_lex": 5.844, "close": -4.289, "name_cover": 1.017, "exact_name": 10.77, "prior": 11.99, "facet": 0.7179, "f_name": -0.5961, "f_bank_vi": 3.002, "f_bank_sit": 1.918, "f_bank_en": 3.526, "sem": 4.432, "sem_gap": -83.67, "sem_mean": 32.18, "en_sem": -5.642}
+WEIGHTS = {"lex": 5.058, "unused_lex": 5.656, "close": -4.79, "name_cover": 1.14, "exact_name": 10.92, "prior": 13.47, "facet": 0.8718, "f_name": -0.5614, "f_bank_vi": 2.957, "f_bank_sit": 2.049, "f_bank_en": 3.594, "sem": 4.432, "sem_gap": -88.06, "sem_mean": 31.57, "en_sem": -8.383}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)

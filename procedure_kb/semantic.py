@@ -57,7 +57,7 @@ def corpus() -> tuple[list[str], list[int], list[str], list[int]]:
     texts, owners = [], []
     for index, proc in enumerate(load_procedures()):
         entry = bank.get(proc.code)
-        phrases = [proc.name] + (list(entry.all_vi()) + list(entry.all_en()) if entry else [])
+        phrases = [proc.name] + (list(entry.all_vi()) + list(entry.all_en()) + list(entry.semantic_only) if entry else [])
         for phrase in dict.fromkeys(_nfc(p) for p in phrases if p.strip()):
             texts.append(phrase)
             owners.append(index)

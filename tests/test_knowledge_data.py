@@ -21,6 +21,20 @@ def test_the_bank_covers_every_procedure_a_person_does_with_no_problems():
     assert sum(len(e.situations) for e in bank.values()) >= 2200
 
 
+def test_semantic_only_phrases_are_embedded_but_never_indexed_word_by_word():
+    from procedure_kb.search import _doc_fields, get_procedure
+    from procedure_kb.semantic import corpus
+
+    bank = load_phrasings()
+    assert sum(len(e.semantic_only) for e in bank.values()) >= 4000
+    code, entry = next((c, e) for c, e in bank.items() if e.semantic_only and not e.situations)
+    phrase = entry.semantic_only[0]
+    assert phrase in corpus()[0]  # the semantic signal reads it
+    indexed = _doc_fields(get_procedure(code))
+    assert all(phrases == [] for field, phrases in indexed.items() if field.startswith("bank_sit"))
+    assert phrase not in entry.all_vi() + entry.all_en()  # nor any lexical bank field
+
+
 def test_reform_faq_has_40_entries_each_with_12_variants_in_five_styles():
     entries = load_faq()
     assert len(entries) >= 40
