@@ -200,6 +200,8 @@ def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
     """Near-twins among the best candidates: the one question that separates them (never one the
     question already answered: twins that contradict what it states are left out)."""
     asked = asked_facets(text)
+    if not hits or contradicts(facets_of(hits[0].name), asked):
+        return None  # the best candidate is not a case the question allows: no twin question about others
     twins = [h for h in hits[:4] if not contradicts(facets_of(h.name), asked)]
     if len(twins) < 2:
         return None

@@ -63,6 +63,23 @@ def test_near_twin_procedures_get_the_separating_question_not_an_faq_answer():
     assert procedures and all("thẻ căn cước" in get_procedure(c.ref).name for c in procedures), answer
 
 
+def test_no_separating_question_about_others_when_the_best_candidate_is_not_the_stated_case():
+    from procedure_kb.answers import _clarify
+    from procedure_kb.search import SearchHit
+
+    def hit(code: str) -> SearchHit:
+        proc = get_procedure(code)
+        return SearchHit(code, proc.name, proc.level_text, 1.0, 0.5, False)
+
+    # Best: removing a permanent residence (no foreign element); then a foreigner's residence card
+    # re-issue and a foreigner's temporary-residence declaration, which differ in "issue" only.
+    hits = [hit("1.003197"), hit("2.000460"), hit("1.000253")]
+    stated_abroad = "Chồng tôi đi làm ở nước ngoài mấy năm không về, người ta bảo phải xóa hộ khẩu"
+    assert _clarify(hits, stated_abroad) is None  # "first time or lost?" would be about neither
+    twins = [hit("1.014061"), hit("1.014062")]  # the ID-card twins (from 14 / under 14) still get their question
+    assert _clarify(twins, "làm thẻ căn cước ở đâu") is not None
+
+
 def test_vietnamese_parents_get_the_birth_registration_without_a_foreign_element():
     hits = search_procedures("My wife just gave birth in Da Nang. We are both Vietnamese. How do we register the baby's birth?")
     assert hits and hits[0].code == "1.001193", [h.name for h in hits]
