@@ -60,13 +60,14 @@ def start_stack(var_dir: Path, logs: Path):
 
 
 def ask(settings, question) -> tuple[str, str]:
-    """Send one question from a fresh sender; the outcome and the intent Rasa read."""
+    """Send one question from a fresh sender; the outcome and the intent Rasa read (with its confidence)."""
     sender = f"blind-{uuid.uuid4().hex[:12]}"
     base = f"http://127.0.0.1:{settings.rasa_port}"
     replies = http("POST", f"{base}/webhooks/rest/webhook", {"sender": sender, "message": question.text})
     tracker = http("GET", f"{base}/conversations/{sender}/tracker?token={settings.rasa_token}")
     loop = (tracker.get("active_loop") or {}).get("name")
-    intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name") or ""
+    read = (tracker.get("latest_message") or {}).get("intent") or {}
+    intent = f"{read.get('name') or ''} {read.get('confidence') or 0:.2f}"
     return chat_outcome(question, replies, loop), intent
 
 

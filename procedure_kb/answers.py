@@ -281,9 +281,10 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
             return clarify
     # Buttons: the best procedures (scaled by their score against the best) and FAQ entries; the
     # best of each side keeps a place, so a reform question is not crowded out by procedures.
+    # Not sure means "here are three": the runners-up stay however far below the best they rank
+    # (a floor at half of OFFER left the right one out for ~1 in 100 questions, round 9).
     top_score = hits[0].score if hits else 1.0
     procedures = [(max(p_proc, OFFER) * h.score / top_score, _procedure_choice(h)) for h in hits[:3] if evidence]
-    procedures = procedures[:1] + [item for item in procedures[1:] if item[0] >= OFFER / 2]
     answers = [(f.confidence, _faq_choice(f)) for f in faqs[:2] if f.confidence >= FAQ_BUTTON_FLOOR]
     # The more likely side takes the third place: the FAQ's second entry, rated at half its chance,
     # would otherwise lose it to a third procedure on a question that is more likely about the reform.

@@ -83,3 +83,21 @@ def test_no_separating_question_about_others_when_the_best_candidate_is_not_the_
 def test_vietnamese_parents_get_the_birth_registration_without_a_foreign_element():
     hits = search_procedures("My wife just gave birth in Da Nang. We are both Vietnamese. How do we register the baby's birth?")
     assert hits and hits[0].code == "1.001193", [h.name for h in hits]
+
+
+def test_when_not_sure_the_runners_up_are_offered_however_far_below_the_best(monkeypatch):
+    """"I am not sure, here are three": a procedure ranked third with a small share of the
+    ranking's probability still gets its button (a floor used to drop it)."""
+    from procedure_kb import answers
+    from procedure_kb.search import HitFeatures, SearchHit
+
+    features = HitFeatures(0.8, 5.0, 2, False, 0.9, 0.9, 1.0, True, 0.9, 0.1, True, True, 12)
+    codes = ("1.001193", "1.000894", "1.004194")  # birth, marriage, temporary residence: no twins
+    hits = [SearchHit(code, get_procedure(code).name, get_procedure(code).level_text, score, 0.5, False,
+                      features=features if i == 0 else None)
+            for i, (code, score) in enumerate(zip(codes, (0.90, 0.05, 0.03), strict=True))]
+    unsure = answers.Assessment(hits, [], p_proc=0.5, p_faq=0.0, procedure_features=None, faq_features=None)
+    monkeypatch.setattr(answers, "assess", lambda text: unsure)
+    answer = answers.answer_question("giấy tờ cho gia đình mới")
+    assert answer.kind is AnswerKind.CHOICES
+    assert [c.ref for c in answer.choices] == list(codes)
