@@ -196,6 +196,16 @@ def _faq_choice(candidate: FaqCandidate) -> Choice:
     return Choice("faq", candidate.entry.id, first_vi, first_en)
 
 
+_LEVEL_REMARK = re.compile(r"\(.*?\)|\bthu tuc\b|\b(?:thuc hien )?tai (?:cong an )?cap (?:tinh|xa|huyen|trung uong|bo)\b")
+
+
+def _same_procedure(first: str, second: str) -> bool:
+    """The same procedure at two levels: the names agree once level remarks are set aside."""
+    def bare(name: str) -> str:
+        return " ".join(_LEVEL_REMARK.sub(" ", fold(name)).split())
+    return bare(first) == bare(second)
+
+
 def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
     """Near-twins among the best candidates: the one question that separates them (never one the
     question already answered: twins that contradict what it states are left out)."""
@@ -209,11 +219,16 @@ def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
     if found is None:
         return None
     facet, values = found
-    choices, seen = [], []
+    choices, seen, names = [], [], {}
     for hit, value in zip(twins, values, strict=False):
-        if value in seen or value not in FACET_VALUES[facet]:
+        if value not in FACET_VALUES[facet]:
+            continue
+        if value in seen:
+            if not _same_procedure(names[value], hit.name):
+                return None  # two different procedures share a case: the buttons could not tell them apart
             continue  # the same case at another level: the best-ranked (commune first) stands for it
         seen.append(value)
+        names[value] = hit.name
         vi, en = FACET_VALUES[facet][value]
         choices.append(Choice("procedure", hit.code, vi, en))
     if len(choices) < 2:

@@ -101,3 +101,21 @@ def test_when_not_sure_the_runners_up_are_offered_however_far_below_the_best(mon
     answer = answers.answer_question("giấy tờ cho gia đình mới")
     assert answer.kind is AnswerKind.CHOICES
     assert [c.ref for c in answer.choices] == list(codes)
+
+
+def test_no_separating_question_when_two_different_procedures_share_a_case():
+    from procedure_kb.answers import _clarify
+    from procedure_kb.search import SearchHit
+
+    def hit(code: str) -> SearchHit:
+        proc = get_procedure(code)
+        return SearchHit(code, proc.name, proc.level_text, 1.0, 0.5, False)
+
+    # A car's change of owner and amending a certified contract are both "exchange" cases: one
+    # "exchange" button could only lead to the first, so the candidates are offered by name instead.
+    hits = [hit("1.013076"), hit("2.000913"), hit("2.000942")]
+    assert _clarify(hits, "hop dong mua ban xe da chung thuc gio muon huy") is None
+    # The same case at two levels is one button (the commune's).
+    twins = [hit("1.014062"), hit("1.012549"), hit("1.014061")]
+    answer = _clarify(twins, "làm thẻ căn cước ở đâu")
+    assert answer is not None and [c.ref for c in answer.choices] == ["1.014062", "1.014061"]
