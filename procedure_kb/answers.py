@@ -129,8 +129,10 @@ _REFORM_EN = (
 )
 _REFORM = re.compile(rf"\b(?:{_REFORM_VI}|{_REFORM_EN})\b")
 # Company events share words with the reform ("sáp nhập", "hợp nhất", "chia, tách"): such a
-# procedure is only a candidate when the question speaks of a business.
-_COMPANY_EVENT = re.compile(r"sap nhap|hop nhat|chia, tach|chia tach|chuyen doi")
+# procedure is only a candidate when the question speaks of a business. "Chuyển đổi" counts only
+# for an organisation's conversion: crops, land use and certificates are converted too.
+_COMPANY_EVENT = re.compile(r"sap nhap|hop nhat|chia, tach|chia tach|"
+                            r"chuyen doi(?: \w+){0,6} (?:loai hinh|cong ty|doanh nghiep|hop tac xa|to hop tac|van phong)")
 _BUSINESS = re.compile(r"\b(cong ty|doanh nghiep|hop tac xa|htx|tnhh|co phan|chi nhanh|company|enterprise|"
                        r"cooperative|business|firm|corporation)\b")
 
@@ -170,13 +172,14 @@ def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None 
     return scored
 
 
-def _plausible(hits: list[SearchHit], text: str) -> list[SearchHit]:
-    """Drop company-event procedures for a question that names no business (the reform's
-    "sáp nhập" is not a company merger)."""
-    folded = fold(text)
-    if _BUSINESS.search(folded):
-        return hits
-    return [h for h in hits if not _COMPANY_EVENT.search(fold(h.name))]
+def _company_event(name: str) -> bool:
+    return bool(_COMPANY_EVENT.search(fold(name)))
+
+
+def _implausible(text: str):
+    """Company-event procedures cannot be meant by a question that names no business (the
+    reform's "sáp nhập" is not a company merger): the search leaves them out before ranking."""
+    return None if _BUSINESS.search(fold(text)) else _company_event
 
 
 def _real_evidence(hit: SearchHit) -> bool:
@@ -253,8 +256,8 @@ class Assessment:
 
 
 def assess(text: str) -> Assessment:
-    outcome = search_outcome(text, top=5)
-    hits = _plausible(outcome.hits, text)
+    outcome = search_outcome(text, top=5, leave_out=_implausible(text))
+    hits = outcome.hits
     best = hits[0].features if hits else None
     reform = speaks_of_reform(text)
     faqs = faq_candidates(text, procedure=best, reform=reform)

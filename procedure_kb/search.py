@@ -22,7 +22,8 @@ import html
 import logging
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -412,17 +413,19 @@ class SearchOutcome:
     failed: bool = False
 
 
-def search_outcome(query: str, top: int = 5, search=None) -> SearchOutcome:
+def search_outcome(query: str, top: int = 5, search=None,
+                   leave_out: Callable[[str], bool] | None = None) -> SearchOutcome:
     """Best matching procedures for `query`, best first, telling "nothing matches" from "broken".
 
     Every signal: the lexical BM25F search and, for questions with diacritics or in English,
     the semantic signal (procedure_kb.semantic), fused by score. `search` replaces that fused
-    search (tests give a broken one).
+    search (tests give a broken one). `leave_out(name)`: procedures that cannot be meant here,
+    dropped before the ranking, so the best remaining one is described for the calibration.
     """
     if not isinstance(query, str) or top <= 0:
         return SearchOutcome([])
     try:
-        return SearchOutcome((search or _fused)(query, top))
+        return SearchOutcome(search(query, top) if search else _fused(query, top, leave_out))
     except Exception:  # noqa: BLE001 - any bug in the index must not crash a conversation: logged, reported
         log.exception("procedure search failed for a query of %d characters", len(query))
         return SearchOutcome([], failed=True)
@@ -527,6 +530,14 @@ class Candidates:
     lexical: _Lexical | None
     semantic: SemanticScores | None
 
+    def without(self, leave_out: Callable[[str], bool]) -> Candidates | None:
+        """The short list without the candidates whose official name `leave_out` rejects."""
+        index = _index()
+        keep = np.array([not leave_out(index.procedures[d].name) for d in self.ids.tolist()], dtype=bool)
+        if keep.all():
+            return self
+        return replace(self, ids=self.ids[keep], features=self.features[keep]) if keep.any() else None
+
 
 def _closeness(folded_query: str, name: str) -> float:
     return (fuzz.token_set_ratio(folded_query, name) + fuzz.token_sort_ratio(folded_query, name)) / 200.0
@@ -616,9 +627,11 @@ def _level_asked(found: Candidates, chance: np.ndarray) -> np.ndarray:
     return chance
 
 
-def _fused(query: str, top: int) -> list[SearchHit]:
+def _fused(query: str, top: int, leave_out: Callable[[str], bool] | None = None) -> list[SearchHit]:
     index = _index()
     found = candidates(query)
+    if found is not None and leave_out is not None:
+        found = found.without(leave_out)
     if found is None:
         return []
     lexical, semantic = found.lexical, found.semantic
