@@ -31,7 +31,7 @@ from bot import processes  # noqa: E402
 from bot.localnet import free_port, wait_ready  # noqa: E402
 from hotline.db import upgrade  # noqa: E402
 from hotline.settings import load_settings  # noqa: E402
-from procedure_kb.evaluation import STYLES, chat_outcome, question_set  # noqa: E402
+from procedure_kb.evaluation import STYLES, chat_outcome, form_of_turn, question_set  # noqa: E402
 
 OUTCOMES = ("answered", "offered", "guided", "misrouted", "missed", "wrong")
 
@@ -65,7 +65,7 @@ def ask(settings, question) -> tuple[str, str]:
     base = f"http://127.0.0.1:{settings.rasa_port}"
     replies = http("POST", f"{base}/webhooks/rest/webhook", {"sender": sender, "message": question.text})
     tracker = http("GET", f"{base}/conversations/{sender}/tracker?token={settings.rasa_token}")
-    loop = (tracker.get("active_loop") or {}).get("name")
+    loop = form_of_turn(tracker)
     read = (tracker.get("latest_message") or {}).get("intent") or {}
     intent = f"{read.get('name') or ''} {read.get('confidence') or 0:.2f}"
     return chat_outcome(question, replies, loop), intent

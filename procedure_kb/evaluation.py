@@ -145,6 +145,17 @@ def forms_advised(faq_ids) -> set[str]:
     return {form for phrase, form in FORM_INSTRUCTIONS.items() for text in answers if phrase.lower() in text}
 
 
+def form_of_turn(tracker: dict) -> str | None:
+    """The form a message started: still active at the end of its turn, or started and completed
+    within it (an old address named in full is looked up at once by the address form)."""
+    active = (tracker.get("active_loop") or {}).get("name")
+    if active:
+        return active
+    events = tracker.get("events") or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return next((e["name"] for e in events[last_user + 1:] if e.get("event") == "active_loop" and e.get("name")), None)
+
+
 def chat_outcome(question: Question, replies: list[dict], active_loop: str | None) -> str:
     """What the citizen got over the chat: answered | offered | guided | misrouted | missed | wrong.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from procedure_kb.evaluation import chat_outcome, question_set
+from procedure_kb.evaluation import chat_outcome, form_of_turn, question_set
 
 BLIND = Path(__file__).parent / "data" / "blind"
 
@@ -25,7 +25,7 @@ def test_a_sample_of_blind_questions_over_the_chat(stack):
     for question in sample:
         sender = f"blind-{uuid.uuid4().hex[:10]}"
         replies = stack.chat(sender, question.text)
-        loop = (stack.tracker(sender).get("active_loop") or {}).get("name")
+        loop = form_of_turn(stack.tracker(sender))
         outcomes.append((chat_outcome(question, replies, loop), question.style, question.text[:60]))
     counts = {kind: sum(1 for o in outcomes if o[0] == kind) for kind in ("answered", "offered", "guided", "misrouted", "wrong")}
     assert counts["misrouted"] <= 3, [o for o in outcomes if o[0] == "misrouted"]

@@ -87,3 +87,18 @@ def test_a_reform_question_without_a_checked_answer_is_helped_by_saying_so_not_b
     assert chat_outcome(unanswerable, not_known, None) == "answered"
     assert chat_outcome(unanswerable, choices, None) == "missed"
     assert chat_outcome(unanswerable, [{"text": answer.answer_vi}], None) == "wrong"
+
+
+def test_a_form_started_and_completed_by_one_message_counts_as_that_form():
+    from procedure_kb.evaluation import form_of_turn
+
+    completed = {"active_loop": {}, "events": [
+        {"event": "user", "text": "P.7 Q.Bình Thạnh cũ giờ là phường gì"},
+        {"event": "active_loop", "name": "address_form"}, {"event": "action", "name": "action_answer_new_address"},
+        {"event": "active_loop", "name": None}]}
+    assert form_of_turn(completed) == "address_form"
+    earlier = {"active_loop": {}, "events": [
+        {"event": "active_loop", "name": "complaint_form"}, {"event": "active_loop", "name": None},
+        {"event": "user", "text": "làm cccd"}, {"event": "action", "name": "action_answer_question"}]}
+    assert form_of_turn(earlier) is None  # a form of an earlier message is not this one's
+    assert form_of_turn({"active_loop": {"name": "dossier_form"}, "events": []}) == "dossier_form"
