@@ -40,8 +40,14 @@ _ASK_FOREIGN = re.compile(r"\b(nuoc ngoai|nguoi nuoc ngoai|viet kieu|ngoai quoc|
 _ASK_VIETNAMESE = re.compile(r"\b(i m vietnamese|i am vietnamese|we re vietnamese|we are vietnamese|we are both vietnamese|"
                              r"both vietnamese|vietnamese citizens?|vietnamese nationals?|toi la cong dan viet nam|"
                              r"toi la nguoi viet nam)\b")
-_OTHER_NATIONALITY = re.compile(r"\b(korean|chinese|japanese|american|australian|french|german|british|canadian|"
-                                r"taiwanese|thai|laotian|cambodian|russian|indian|singaporean|filipino)\b")
+# Someone of another nationality is involved ("I'm French", "người Hàn"): a foreign element.
+_OTHER_NATIONALITY = re.compile(
+    r"\b(korean|chinese|japanese|american|australian|french|german|british|english|scottish|irish|canadian|"
+    r"taiwanese|thai|laotian|cambodian|khmer|russian|ukrainian|polish|czech|indian|pakistani|bangladeshi|"
+    r"singaporean|malaysian|indonesian|filipino|dutch|belgian|swiss|austrian|italian|spanish|portuguese|"
+    r"swedish|norwegian|danish|finnish|new zealander|brazilian|mexican|nigerian|south african|"
+    r"us citizen|uk citizen|expat|expats|expatriate|"
+    r"nguoi (?:my|phap|duc|uc|nhat|han|han quoc|nhat ban|trung quoc|dai loan|canada|nga|singapore))\b")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def asked_facets(question: str) -> dict[str, object]:
         asked["age"] = "under14"
     elif _ASK_FROM_14.search(folded):
         asked["age"] = "from14"
-    if _ASK_FOREIGN.search(folded):
+    if _ASK_FOREIGN.search(folded) or _OTHER_NATIONALITY.search(folded):
         asked["foreign"] = True
     elif _ASK_VIETNAMESE.search(" ".join(tokens(question))) and not _OTHER_NATIONALITY.search(folded):
         asked["foreign"] = False

@@ -65,6 +65,14 @@ def test_facets_separate_near_twins_and_questions_say_which():
 def test_a_question_that_says_everyone_is_vietnamese_is_not_about_a_foreign_element():
     assert asked_facets("My wife just gave birth in Da Nang. We are both Vietnamese.") == {"foreign": False}
     assert asked_facets("I'm a Vietnamese citizen and lost my passport") == {"issue": "reissue", "foreign": False}
-    # a foreign party named, in either way, keeps the foreign-element twin in play
-    assert asked_facets("I'm Vietnamese and my husband is Korean") == {}
+    # a foreign party named, by nationality or by country, states the foreign element
+    assert asked_facets("I'm Vietnamese and my husband is Korean") == {"foreign": True}
     assert asked_facets("I'm Vietnamese, my husband lives in Japan")["foreign"] is True
+
+
+def test_a_foreign_nationality_in_the_question_states_a_foreign_element():
+    for said in ("I'm French and the father of a child born in Hanoi", "I'm a US citizen engaged to a Vietnamese woman",
+                 "My husband is Thai", "Tôi là người Hàn, muốn kết hôn với bạn gái ở Huế"):
+        assert asked_facets(said).get("foreign") is True, said
+    assert asked_facets("We are both Vietnamese citizens").get("foreign") is False
+    assert "foreign" not in asked_facets("Tôi là anh trai của cháu")  # "anh" is a brother, not English
