@@ -9,11 +9,12 @@ answered right without choices, offered among buttons, wrong without choices, "n
 and the precision of answers given without choices. Baseline: rank_bm25's BM25Okapi over each
 record's folded name, results and field. Latency: search and router per query, caches cleared.
 
-    .venv/bin/python bench/kb_search.py
+    .venv/bin/python bench/kb_search.py [--batches batch17] [--skip-tuned]
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import platform
@@ -105,12 +106,21 @@ def latency(questions: list[Question]) -> str:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="blind sets first, then the tuned ones, a BM25 baseline, latency")
+    parser.add_argument("--batches", default="", help="only these blind batches, comma-separated (e.g. batch17); "
+                        "a batch kept for a later round's decisions must not be run")
+    parser.add_argument("--skip-tuned", action="store_true", help="no tuned sets (batches, dev, kb_queries)")
+    args = parser.parse_args()
     t0 = time.perf_counter()
     answer_question("khởi động")  # load data, build indexes, load the semantic cache
     print(f"python {platform.python_version()}, {len(load_procedures())} records; load {time.perf_counter() - t0:.1f} s; "
           f"semantic signal: {describe()}")
     baseline = Baseline()
     batches = sorted(path.name.removesuffix("_procedures.tsv") for path in (DATA / "blind").glob("batch*_procedures.tsv"))
+    if args.batches:
+        batches = [b for b in batches if b in args.batches.split(",")]
+    if args.skip_tuned:
+        batches = [b for b in batches if b not in TUNING_BATCHES]
     # The blind batches first (the headline), then the spent ones the calibration was fitted on.
     for batch in sorted(batches, key=lambda b: b in TUNING_BATCHES):
         label = "TUNED (the ranking and the calibration were fitted on it)" if batch in TUNING_BATCHES else "BLIND"
@@ -120,14 +130,15 @@ def main() -> int:
         print(baseline_line(baseline, procedures))
         print(f"=== {label} {batch}: reform questions ===")
         print(table(score(reform, search=False), "style", with_search=False))
-    dev_procedures, dev_reform = question_set(DATA / "dev", "dev_")
-    print("\n=== TUNED: development set (weights and thresholds were chosen on it) ===")
-    print(table(score(dev_procedures), "procedures"))
-    print(table(score(dev_reform, search=False), "reform", with_search=False))
-    tuned = tuned_query_set()
-    print("\n=== TUNED: tests/data/kb_queries.tsv (the synonym lexicon was written against it) ===")
-    print(table(score(tuned), "style"))
-    print(baseline_line(baseline, tuned))
+    if not args.skip_tuned:
+        dev_procedures, dev_reform = question_set(DATA / "dev", "dev_")
+        print("\n=== TUNED: development set (weights and thresholds were chosen on it) ===")
+        print(table(score(dev_procedures), "procedures"))
+        print(table(score(dev_reform, search=False), "reform", with_search=False))
+        tuned = tuned_query_set()
+        print("\n=== TUNED: tests/data/kb_queries.tsv (the synonym lexicon was written against it) ===")
+        print(table(score(tuned), "style"))
+        print(baseline_line(baseline, tuned))
     print()
     procedures, _ = question_set(DATA / "blind", "batch1_")
     print(latency(procedures))
