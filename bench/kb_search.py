@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 search_mod = importlib.import_module("procedure_kb.search")
 from procedure_kb.answers import answer_question  # noqa: E402
-from procedure_kb.evaluation import TUNING_BATCHES, Question, question_set, score, table  # noqa: E402
+from procedure_kb.evaluation import KEPT_BLIND, TUNING_BATCHES, Question, question_set, score, table  # noqa: E402
 from procedure_kb.procedures import load_procedures  # noqa: E402
 from procedure_kb.semantic import describe, semantic_index  # noqa: E402
 from procedure_kb.textnorm import fold_accents, nfc  # noqa: E402
@@ -108,7 +108,7 @@ def latency(questions: list[Question]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="blind sets first, then the tuned ones, a BM25 baseline, latency")
     parser.add_argument("--batches", default="", help="only these blind batches, comma-separated (e.g. batch17); "
-                        "a batch kept for a later round's decisions must not be run")
+                        "KEPT_BLIND (the next round's decision set) runs only when named here")
     parser.add_argument("--skip-tuned", action="store_true", help="no tuned sets (batches, dev, kb_queries)")
     args = parser.parse_args()
     t0 = time.perf_counter()
@@ -119,6 +119,8 @@ def main() -> int:
     batches = sorted(path.name.removesuffix("_procedures.tsv") for path in (DATA / "blind").glob("batch*_procedures.tsv"))
     if args.batches:
         batches = [b for b in batches if b in args.batches.split(",")]
+    else:
+        batches = [b for b in batches if b not in KEPT_BLIND]
     if args.skip_tuned:
         batches = [b for b in batches if b not in TUNING_BATCHES]
     # The blind batches first (the headline), then the spent ones the calibration was fitted on.

@@ -199,7 +199,9 @@ def _faq_choice(candidate: FaqCandidate) -> Choice:
     return Choice("faq", candidate.entry.id, first_vi, first_en)
 
 
-_LEVEL_REMARK = re.compile(r"\(.*?\)|\bthu tuc\b|\b(?:thuc hien )?tai (?:cong an )?cap (?:tinh|xa|huyen|trung uong|bo)\b")
+# Level remarks only: other brackets tell different procedures apart ("(một tỉnh)" / "(nhiều tỉnh)").
+_LEVEL_REMARK = re.compile(r"\([^)]*\bcap (?:tinh|xa|huyen|trung uong|bo)\b[^)]*\)|\bthu tuc\b|"
+                           r"\b(?:thuc hien )?tai (?:cong an )?cap (?:tinh|xa|huyen|trung uong|bo)\b")
 
 
 def _same_procedure(first: str, second: str) -> bool:

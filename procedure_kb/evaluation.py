@@ -25,8 +25,11 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 # the calibration reads all of them. Batches 10 and 11 (round 6's decision set and headline) were
 # reported and then spent in round 7, when the learned ranking (bench/fit_ranking.py) was fitted
 # on batches 1-11. Batches 12 (round 7's decision set) and 13 (its round-end headline) were reported
-# and then spent in round 8; batches 14 (round 8's decision set) and 15 (its headline) stay blind.
+# and then spent in round 8; batches 14 (round 8's decision set) and 15 (its headline) stay blind,
+# as do 16 (round 9's decision set) and 17 (its headline), reported in round 9 and not fitted on.
 TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 14))
+# Written blind and kept for the next round's decisions: the benches skip it unless it is named.
+KEPT_BLIND = ("batch18",)
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,8 @@ def form_of_turn(tracker: dict) -> str | None:
 def chat_outcome(question: Question, replies: list[dict], active_loop: str | None) -> str:
     """What the citizen got over the chat: answered | offered | guided | misrouted | missed | wrong.
 
-    `replies`: the assistant's messages for the question; `active_loop`: the form the
-    conversation is in afterwards. A form that started on a question is a misroute, unless
+    `replies`: the assistant's messages for the question; `active_loop`: the form the message
+    started (`form_of_turn`). A form that started on a question is a misroute, unless
     the right reform answer itself tells the citizen to start that very form ("guided": "how do
     I check my dossier?" starting the dossier form).
     """
@@ -189,6 +192,7 @@ def chat_outcome(question: Question, replies: list[dict], active_loop: str | Non
         if card:  # a procedure card for a question about the reform: a confident wrong answer
             return "wrong"
         if not question.answers:  # no checked answer exists: saying so, without choices, is right (as in `score`)
-            return "missed" if re.search(r'"(?:faq_id|procedure_code)":', payloads) else "answered"
+            said_so = "/human_handoff" in payloads and not re.search(r'"(?:faq_id|procedure_code)":', payloads)
+            return "answered" if said_so else "missed"
         offered = set(re.findall(r'"faq_id":"([a-z_]+)"', payloads))
     return "offered" if offered & question.answers else "missed"

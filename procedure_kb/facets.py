@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from procedure_kb.textnorm import fold, tokens
+from procedure_kb.language import language_evidence
+from procedure_kb.textnorm import fold, nfc, tokens
 
 __all__ = ["Facets", "facets_of", "asked_facets", "separating_facet", "FACET_VALUES"]
 
@@ -40,14 +41,20 @@ _ASK_FOREIGN = re.compile(r"\b(nuoc ngoai|nguoi nuoc ngoai|viet kieu|ngoai quoc|
 _ASK_VIETNAMESE = re.compile(r"\b(i m vietnamese|i am vietnamese|we re vietnamese|we are vietnamese|we are both vietnamese|"
                              r"both vietnamese|vietnamese citizens?|vietnamese nationals?|toi la cong dan viet nam|"
                              r"toi la nguoi viet nam)\b")
-# Someone of another nationality is involved ("I'm French", "người Hàn"): a foreign element.
-_OTHER_NATIONALITY = re.compile(
-    r"\b(korean|chinese|japanese|american|australian|french|german|british|english|scottish|irish|canadian|"
-    r"taiwanese|thai|laotian|cambodian|khmer|russian|ukrainian|polish|czech|indian|pakistani|bangladeshi|"
+_OTHER_NATIONALITY = re.compile(r"\b(korean|chinese|japanese|american|australian|french|german|british|canadian|"
+                                r"taiwanese|thai|laotian|cambodian|russian|indian|singaporean|filipino)\b")
+# Someone of another nationality is involved ("I'm French", "người Hàn"): a foreign element. The
+# English words count only in English text (folded Vietnamese "thai" is thai sản, nước thải, Thái
+# Bình), the Vietnamese ones only as written, capitalised and not the start of a place name
+# ("người Nhật", not "người nhặt được" nor "người Mỹ Tho").
+_EN_NATIONALITY = re.compile(
+    r"\b(korean|chinese|japanese|american|australian|french|german|british|scottish|irish|canadian|"
+    r"taiwanese|thai|laotian|cambodian|russian|ukrainian|polish|czech|indian|pakistani|bangladeshi|"
     r"singaporean|malaysian|indonesian|filipino|dutch|belgian|swiss|austrian|italian|spanish|portuguese|"
     r"swedish|norwegian|danish|finnish|new zealander|brazilian|mexican|nigerian|south african|"
-    r"us citizen|uk citizen|expat|expats|expatriate|"
-    r"nguoi (?:my|phap|duc|uc|nhat|han|han quoc|nhat ban|trung quoc|dai loan|canada|nga|singapore))\b")
+    r"us citizen|uk citizen|expat|expats|expatriate)\b")
+_VI_NATIONALITY = re.compile(r"\b[Nn]gười (?:Mỹ|Pháp|Đức|Úc|Nhật|Hàn|Trung Quốc|Đài Loan|Canada|Nga|Singapore)\b"
+                             r"(?! [A-ZÀ-ỸĐ])")
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,8 @@ def asked_facets(question: str) -> dict[str, object]:
         asked["age"] = "under14"
     elif _ASK_FROM_14.search(folded):
         asked["age"] = "from14"
-    if _ASK_FOREIGN.search(folded) or _OTHER_NATIONALITY.search(folded):
+    if (_ASK_FOREIGN.search(folded) or _VI_NATIONALITY.search(nfc(question))
+            or (language_evidence(question) == "en" and _EN_NATIONALITY.search(folded))):
         asked["foreign"] = True
     elif _ASK_VIETNAMESE.search(" ".join(tokens(question))) and not _OTHER_NATIONALITY.search(folded):
         asked["foreign"] = False

@@ -1,7 +1,8 @@
 """The phrasing bank: citizens' own words for the procedures people do (data/phrasings/*.yml).
 
 Written field by field from each procedure's own text (see data/phrasings/README.md). The
-search indexes these words as fields of their own; nothing here is shown to citizens.
+search indexes these words as fields of their own, except those of `index: semantic` files, which
+only the semantic signal reads; nothing here is shown to citizens.
 `citizen_scope` is the rule that chose which procedures get an entry.
 """
 
@@ -72,7 +73,9 @@ def load_phrasings() -> dict[str, Phrasing]:
     """Every bank entry by procedure code (read once); `extends: true` files add words."""
     entries: dict[str, Phrasing] = {}
     files = [(f, yaml.safe_load(f.read_text("utf-8")) or {}) for f in _bank_files()]
-    for _file, data in sorted(files, key=lambda item: bool(item[1].get("extends"))):  # base files first
+    # Base files first, then additions, then the semantic-only files (they only add to entries).
+    order = sorted(files, key=lambda item: (bool(item[1].get("extends")), item[1].get("index") == "semantic"))
+    for _file, data in order:
         semantic = data.get("index") == "semantic"
         for item in data.get("procedures") or []:
             code = str(item.get("code", "")).strip()

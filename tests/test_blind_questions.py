@@ -81,10 +81,11 @@ def test_a_reform_question_without_a_checked_answer_is_helped_by_saying_so_not_b
     from procedure_kb.faq import load_faq
 
     unanswerable = Question("x", "accented", "Xe buýt liên huyện có đổi tuyến không?", frozenset(), "reform")
-    not_known = [{"text": "Tôi chưa có câu trả lời đã kiểm chứng.", "buttons": [{"payload": "/request_handoff"}]}]
+    not_known = [{"text": "Tôi chưa có câu trả lời đã kiểm chứng.", "buttons": [{"payload": "/human_handoff"}]}]
     choices = [{"text": "Ý bạn là?", "buttons": [{"payload": '/choose_faq{"faq_id":"where_to_submit_now"}'}]}]
     answer = load_faq()[0]
     assert chat_outcome(unanswerable, not_known, None) == "answered"
+    assert chat_outcome(unanswerable, [], None) == "missed"  # silence is not "not known"
     assert chat_outcome(unanswerable, choices, None) == "missed"
     assert chat_outcome(unanswerable, [{"text": answer.answer_vi}], None) == "wrong"
 

@@ -75,4 +75,8 @@ def test_a_foreign_nationality_in_the_question_states_a_foreign_element():
                  "My husband is Thai", "Tôi là người Hàn, muốn kết hôn với bạn gái ở Huế"):
         assert asked_facets(said).get("foreign") is True, said
     assert asked_facets("We are both Vietnamese citizens").get("foreign") is False
-    assert "foreign" not in asked_facets("Tôi là anh trai của cháu")  # "anh" is a brother, not English
+    # Folded Vietnamese shares letters with nationalities; none of these involves a foreigner.
+    for said in ("chế độ thai sản cho lao động nữ", "xe máy bị phạt vì khí thải", "tôi ở Thái Bình muốn làm sổ đỏ",
+                 "người nhặt được căn cước của tôi", "tôi là người Mỹ Tho, muốn đăng ký tạm trú ở Sài Gòn",
+                 "I want to teach English at a centre in Hanoi, what licence do I need?"):
+        assert "foreign" not in asked_facets(said), said
