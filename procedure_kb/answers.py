@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import lru_cache
 
 import numpy as np
 
@@ -172,6 +173,7 @@ def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None 
     return scored
 
 
+@lru_cache(maxsize=4096)  # asked for every candidate of every question: ~4 ms a question unmemoised
 def _company_event(name: str) -> bool:
     return bool(_COMPANY_EVENT.search(fold(name)))
 
