@@ -191,6 +191,12 @@ def _real_evidence(hit: SearchHit) -> bool:
     return f is not None and (f.matched_pairs > 0 or f.semantic >= 0.88)
 
 
+def _names_procedure(hits: list[SearchHit]) -> bool:
+    """Every word of the question found in the best procedure's fields, word pairs included."""
+    f = hits[0].features if hits else None
+    return f is not None and f.coverage >= 0.99 and f.matched_pairs > 0
+
+
 def _procedure_choice(hit: SearchHit) -> Choice:
     return Choice("procedure", hit.code, f"{hit.name} ({hit.level})", f"{hit.name} ({hit.level})")
 
@@ -289,7 +295,7 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     # The likelier side answers outright when its calibrated chance reaches its own threshold, as
     # bench/calibrate.py counts it. The FAQ's model reads how well the question names a procedure
     # (round 8 dropped a hand-written gate in front of it, docs/decisions.md).
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic:
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic and not (not reform and _names_procedure(hits)):
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE and p_proc > p_faq and not off_topic:
@@ -324,3 +330,4 @@ def warm_up() -> None:
     """Load the records, the bank, the FAQ and the semantic cache now, not on a citizen's first question."""
     answer_question("đăng ký khai sinh cho con")
     answer_question("giấy tờ cũ còn giá trị không")
+    answer_question("dang ky tam tru o dau")  # loads the diacritics restorer (procedure_kb.accents)

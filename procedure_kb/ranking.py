@@ -4,12 +4,13 @@ The search gathers candidates from both signals (the lexical top 30 and the sema
 describes each with the numbers below and ranks them by a softmax over `WEIGHTS · features`:
 the chance, among the candidates, that each one is what was asked. Hand-set fusion weights
 could not trade the signals off per style (English and life situations lean on the semantic
-signal, unaccented text has none); a model fitted on thousands of labelled questions can.
+signal, unaccented text is read with restored diacritics); a model fitted on thousands of
+labelled questions can.
 
 The weights are fitted by `bench/fit_ranking.py` on the development set and the spent blind
 batches (procedure_kb.evaluation.TUNING_BATCHES), which prints the block below together with
 leave-one-set-out numbers (docs/decisions.md, round 7). Every feature is 0 where its signal was
-not asked (e.g. semantic features for text without diacritics).
+not asked (e.g. semantic features for a dossier code or text of unknown words).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ FEATURES = (
     "sem_gap",  # the best cosine of any procedure minus this one's
     "sem_mean",  # mean cosine over the procedure's phrases (a whole bank that fits, not one phrase)
     "en_sem",  # sem again for English questions (English leans on it more)
+    "ra_sem",  # sem again for text typed without diacritics, read with them restored (procedure_kb.accents)
+    "ra_gap",  # sem_gap again for such text
 )
 
 # --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13 ---
-WEIGHTS = {"lex": 5.058, "unused_lex": 5.656, "close": -4.79, "name_cover": 1.14, "exact_name": 10.92, "prior": 13.47, "facet": 0.8718, "f_name": -0.5614, "f_bank_vi": 2.957, "f_bank_sit": 2.049, "f_bank_en": 3.594, "sem": 4.432, "sem_gap": -88.06, "sem_mean": 31.57, "en_sem": -8.383}
+WEIGHTS = {"lex": 5.088, "unused_lex": 27.08, "close": -6.664, "name_cover": 1.124, "exact_name": 9.346, "prior": 31.79, "facet": 1.204, "f_name": -0.03688, "f_bank_vi": 2.831, "f_bank_sit": 1.789, "f_bank_en": 3.166, "sem": 14.61, "sem_gap": -40.19, "sem_mean": 90.24, "en_sem": -8.252, "ra_sem": 0.2358, "ra_gap": -8.078}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)

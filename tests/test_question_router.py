@@ -47,8 +47,8 @@ def test_a_question_with_no_procedure_in_sight_is_answered_from_the_faq():
 
 
 @pytest.mark.parametrize("text", [
-    # Without diacritics or in chat spelling the semantic signal is off, so the FAQ's model reads
-    # only the words: a procedure named this way is still not answered from the FAQ.
+    # Without diacritics or in chat spelling (read by the semantic signal with the diacritics put
+    # back): a procedure named this way is still not answered from the FAQ.
     "dang ky ket hon o dau", "lam lai cccd bi mat", "xin giay xac nhan tinh trang hon nhan", "dk khai sinh cho con",
 ])
 def test_a_procedure_named_without_diacritics_is_not_answered_from_the_faq(text):
