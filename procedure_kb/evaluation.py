@@ -26,7 +26,8 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 # reported and then spent in round 7, when the learned ranking (bench/fit_ranking.py) was fitted
 # on batches 1-11. Batches 12 (round 7's decision set) and 13 (its round-end headline) were reported
 # and then spent in round 8; batches 14 (round 8's decision set) and 15 (its headline) stay blind,
-# as do 16 (round 9's decision set) and 17 (its headline), reported in round 9 and not fitted on.
+# as do 16 (round 9's decision set) and 17 (its headline), reported in round 9 and not fitted on,
+# and 18 and 19 (round 10's), reported in round 10 and not fitted on.
 TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 14))
 # Written blind and kept: the benches skip them unless named. Batch 18 is round 10's decision set,
 # batch 19 its headline (written at the start of round 10, run only to report); batch 20, written
