@@ -6,13 +6,16 @@ counted from the package's own Vietnamese text (procedure records, phrasing bank
 picks for each plain syllable the accented form that fits its neighbours best (Viterbi over the
 forms seen in that text): "lam lai can cuoc" -> "làm lại căn cước". Syllables already written
 with diacritics stay as written; words the text never uses (codes, English) stay as typed.
-The lexical search never reads the result: it folds diacritics away anyway.
+The lexical search never reads the result: it folds diacritics away anyway. procedure_kb.semantic
+asks for it only for text wholly without diacritics (restoring mixed text measured no better,
+docs/decisions.md, round 10).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,18 +25,20 @@ from procedure_kb.textnorm import fold_accents, nfc, normalize, normalize_tone_p
 __all__ = ["restore", "plain_share"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_CLAUSE = re.compile(r"[^\w\s]+|\n")  # punctuation ends a run of syllables: no bigram across it
+_CLAUSE = re.compile(r"[^\w\s]+")  # punctuation ends a run of syllables: no bigram across it
 # A Vietnamese syllable, typed without diacritics: onset, vowels, coda. Keeps English words and
 # codes ("passport", "hs2025") out of the model, so they are never "restored" or counted as Vietnamese.
 _SYLLABLE = re.compile(r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
                        r"[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
-_MU = 20.0  # Dirichlet smoothing: how many observations the unigram estimate weighs in a bigram one
+_MU = 20.0
+_UNSEEN = math.exp(-20.0)  # the probability of a word the text never uses  # Dirichlet smoothing: how many observations the unigram estimate weighs in a bigram one
 
 
 @dataclass(frozen=True)
 class _Model:
     forms: dict[str, tuple[str, ...]]  # plain syllable -> its accented forms seen in the text
     unigram: dict[str, float]  # log P(form)
+    probability: dict[str, float]  # P(form)
     bigram: Counter  # (form, form) -> count
     count: Counter  # form -> count
 
@@ -58,8 +63,16 @@ def _texts():
         yield item.answer_vi
 
 
-@lru_cache(maxsize=1)
+_BUILDING = threading.Lock()  # the warm-up thread and a first request must not build it twice
+
+
 def _model() -> _Model:
+    with _BUILDING:
+        return _build()
+
+
+@lru_cache(maxsize=1)
+def _build() -> _Model:
     raw: Counter = Counter()
     raw_pairs: Counter = Counter()
     for text in _texts():
@@ -83,32 +96,41 @@ def _model() -> _Model:
         if _SYLLABLE.fullmatch(plain):
             forms.setdefault(plain, []).append(word)
     total = sum(count.values())
-    unigram = {w: math.log(c / total) for w, c in count.items()}
-    return _Model({k: tuple(v) for k, v in forms.items()}, unigram, bigram, count)
+    probability = {w: c / total for w, c in count.items()}
+    unigram = {w: math.log(p) for w, p in probability.items()}
+    return _Model({k: tuple(v) for k, v in forms.items()}, unigram, probability, bigram, count)
 
 
 def _transition(model: _Model, prev: str, word: str) -> float:
     """log P(word | prev), the bigram estimate smoothed towards the unigram one."""
-    p_uni = math.exp(model.unigram.get(word, -20.0))
+    p_uni = model.probability.get(word, _UNSEEN)
     return math.log((model.bigram.get((prev, word), 0) + _MU * p_uni) / (model.count.get(prev, 0) + _MU))
 
 
 def _restore_run(model: _Model, words: list[str]) -> list[str]:
     """Viterbi over one run of syllables; a word without options is kept as typed."""
     lattice = [model.forms.get(w, (w,)) if w == fold_accents(w) else (w,) for w in words]
-    best = {form: (model.unigram.get(form, -20.0), [form]) for form in lattice[0]}
+    best = {form: model.unigram.get(form, -20.0) for form in lattice[0]}
+    back: list[dict[str, str]] = []  # per position, each form's best predecessor
     for options in lattice[1:]:
-        step = {}
+        step, pointers = {}, {}
         for form in options:
-            score, path = max(((s + _transition(model, prev, form), p) for prev, (s, p) in best.items()),
-                              key=lambda item: item[0])
-            step[form] = (score, path + [form])
+            prev, score = max(((p, s + _transition(model, p, form)) for p, s in best.items()), key=lambda item: item[1])
+            step[form], pointers[form] = score, prev
         best = step
-    return max(best.values(), key=lambda item: item[0])[1]
+        back.append(pointers)
+    form = max(best.items(), key=lambda item: item[1])[0]
+    path = [form]
+    for pointers in reversed(back):
+        form = pointers[form]
+        path.append(form)
+    return path[::-1]
 
 
+@lru_cache(maxsize=256)  # the router asks for the same question's scores from both sides
 def restore(text: str) -> str:
-    """`text` normalised (lowercase, abbreviations expanded) with its plain syllables accented."""
+    """`text` normalised (lowercase, abbreviations expanded) with its plain syllables accented;
+    clauses (split at punctuation) come back joined by ", "."""
     model = _model()
     out = []
     for clause in _CLAUSE.split(normalize(text or "")):

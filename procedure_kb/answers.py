@@ -192,7 +192,7 @@ def _real_evidence(hit: SearchHit) -> bool:
 
 
 def _names_procedure(hits: list[SearchHit]) -> bool:
-    """Every word of the question found in the best procedure's fields, word pairs included."""
+    """The best procedure's fields hold every word of the question, and at least one word pair."""
     f = hits[0].features if hits else None
     return f is not None and f.coverage >= 0.99 and f.matched_pairs > 0
 
@@ -295,7 +295,8 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     # The likelier side answers outright when its calibrated chance reaches its own threshold, as
     # bench/calibrate.py counts it. The FAQ's model reads how well the question names a procedure
     # (round 8 dropped a hand-written gate in front of it, docs/decisions.md).
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic and not (not reform and _names_procedure(hits)):
+    # ... unless the question fully names a procedure and says nothing of the reform ("cccd").
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic and (reform or not _names_procedure(hits)):
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE and p_proc > p_faq and not off_topic:

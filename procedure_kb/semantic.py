@@ -228,6 +228,7 @@ def question_scores(text: str) -> SemanticScores | None:
         return None
     if wanted(text):
         return index.scores(text)
+    text = _nfc(text)[:MAX_QUERY_CHARS]  # what the model reads anyway: restore no more than that
     if plain_share(text) < RESTORE_SHARE:
         return None
     found = index.scores(restore(text))
