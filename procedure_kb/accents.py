@@ -30,14 +30,13 @@ _CLAUSE = re.compile(r"[^\w\s]+")  # punctuation ends a run of syllables: no big
 # codes ("passport", "hs2025") out of the model, so they are never "restored" or counted as Vietnamese.
 _SYLLABLE = re.compile(r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
                        r"[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
-_MU = 20.0
-_UNSEEN = math.exp(-20.0)  # the probability of a word the text never uses  # Dirichlet smoothing: how many observations the unigram estimate weighs in a bigram one
+_MU = 20.0  # Dirichlet smoothing: how many observations the unigram estimate weighs in a bigram one
+_UNSEEN = math.exp(-20.0)  # the probability of a word the text never uses
 
 
 @dataclass(frozen=True)
 class _Model:
     forms: dict[str, tuple[str, ...]]  # plain syllable -> its accented forms seen in the text
-    unigram: dict[str, float]  # log P(form)
     probability: dict[str, float]  # P(form)
     bigram: Counter  # (form, form) -> count
     count: Counter  # form -> count
@@ -97,8 +96,7 @@ def _build() -> _Model:
             forms.setdefault(plain, []).append(word)
     total = sum(count.values())
     probability = {w: c / total for w, c in count.items()}
-    unigram = {w: math.log(p) for w, p in probability.items()}
-    return _Model({k: tuple(v) for k, v in forms.items()}, unigram, probability, bigram, count)
+    return _Model({k: tuple(v) for k, v in forms.items()}, probability, bigram, count)
 
 
 def _transition(model: _Model, prev: str, word: str) -> float:
@@ -110,7 +108,7 @@ def _transition(model: _Model, prev: str, word: str) -> float:
 def _restore_run(model: _Model, words: list[str]) -> list[str]:
     """Viterbi over one run of syllables; a word without options is kept as typed."""
     lattice = [model.forms.get(w, (w,)) if w == fold_accents(w) else (w,) for w in words]
-    best = {form: model.unigram.get(form, -20.0) for form in lattice[0]}
+    best = {form: math.log(model.probability.get(form, _UNSEEN)) for form in lattice[0]}
     back: list[dict[str, str]] = []  # per position, each form's best predecessor
     for options in lattice[1:]:
         step, pointers = {}, {}
