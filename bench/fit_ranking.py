@@ -88,8 +88,7 @@ def fit(rows) -> np.ndarray:
 
 def _hand(x: np.ndarray) -> np.ndarray:
     column = {name: x[:, i] for i, name in enumerate(FEATURES)}
-    facets = column["facet_issue"] + column["facet_age"] + column["facet_foreign"]
-    return (column["lex"] + 5.0 * column["sem"]) * np.exp(0.12 * facets)  # the hand fusion's ±12% a facet
+    return (column["lex"] + 5.0 * column["sem"]) * np.exp(column["facet"])
 
 
 def _ranks(rows, score):

@@ -34,14 +34,7 @@ from procedure_kb.calibration import (
     procedure_confidence,
     procedure_features,
 )
-from procedure_kb.facets import (
-    FACET_VALUES,
-    NO_USUAL_CASE,
-    asked_facets,
-    contradicts,
-    facets_of,
-    separating_facet,
-)
+from procedure_kb.facets import FACET_VALUES, asked_facets, contradicts, facets_of, separating_facet
 from procedure_kb.faq import FaqEntry, faq_scores, load_faq
 from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_outcome
 from procedure_kb.semantic import question_scores
@@ -169,13 +162,12 @@ def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None 
         return lexical.get(i, 0.0) / 100.0 + FAQ_SEMANTIC_WEIGHT * max(0.0, cos - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
 
     ranked = sorted(candidates, key=lambda i: -raw(i))[:top]
-    closest = float(found.procedures.max()) if found is not None else None
     scored = []
     for rank, i in enumerate(ranked):
         cos = float(semantic[i]) if semantic is not None else None
         runner_up = raw(ranked[1]) if rank == 0 and len(ranked) > 1 else raw(ranked[0])
         margin = (raw(i) - runner_up) / raw(i) if raw(i) > 0 else 0.0
-        features = faq_features(lexical.get(i, 0.0) / 100.0, cos, max(0.0, margin), reform, procedure, closest)
+        features = faq_features(lexical.get(i, 0.0) / 100.0, cos, max(0.0, margin), reform, procedure)
         scored.append(FaqCandidate(entries[i], faq_confidence(features) * (1.0 if rank == 0 else 0.5),
                                    features if rank == 0 else None))
     return scored
@@ -197,6 +189,12 @@ def _real_evidence(hit: SearchHit) -> bool:
     word pair, or a semantic match that is close, is."""
     f = hit.features
     return f is not None and (f.matched_pairs > 0 or f.semantic >= 0.88)
+
+
+def _names_procedure(hits: list[SearchHit]) -> bool:
+    """The best procedure's fields hold every word of the question, and at least one word pair."""
+    f = hits[0].features if hits else None
+    return f is not None and f.coverage >= 0.99 and f.matched_pairs > 0
 
 
 def _procedure_choice(hit: SearchHit) -> Choice:
@@ -253,17 +251,6 @@ def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
                   candidates=tuple(h.code for h in hits))
 
 
-def _unstated_twin(hits: list[SearchHit], text: str) -> bool:
-    """A twin of the best procedure among the candidates differs from it in a facet without a usual
-    case (facets.NO_USUAL_CASE) that the question does not state."""
-    asked = asked_facets(text)
-    for hit in hits[1:4]:
-        found = separating_facet([hits[0].name, hit.name])
-        if found is not None and found[0] in NO_USUAL_CASE and found[0] not in asked:
-            return True
-    return False
-
-
 @dataclass(frozen=True)
 class Assessment:
     """Both sides of a question, with the calibrated chance that each side's best is right."""
@@ -307,14 +294,12 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     reform = found.reform
     # The likelier side answers outright when its calibrated chance reaches its own threshold, as
     # bench/calibrate.py counts it. The FAQ's model reads how well the question names a procedure
-    # (rounds 8 and 11 dropped hand-written gates in front of it, docs/decisions.md).
-    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic:
+    # (round 8 dropped a hand-written gate in front of it, docs/decisions.md).
+    # ... unless the question fully names a procedure and says nothing of the reform ("cccd").
+    if p_faq >= SURE_FAQ and p_faq >= p_proc and not off_topic and (reform or not _names_procedure(hits)):
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE and p_proc > p_faq and not off_topic:
-        clarify = _clarify(hits, text) if _unstated_twin(hits, text) else None
-        if clarify is not None:
-            return clarify
         return Answer(AnswerKind.PROCEDURE, ref=hits[0].code, confidence=p_proc, candidates=considered)
     evidence = bool(hits) and _real_evidence(hits[0])
     if evidence and (p_proc >= p_faq or not reform):

@@ -19,11 +19,11 @@ __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_
 # not kept (it answered greetings from the FAQ, docs/decisions.md), so a rerun prints other numbers.
 
 # --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13 (see its output in bench/RESULTS.md) ---
-PROCEDURE_WEIGHTS = {'bias': -18.417, 'semantic_agree': 0.083, 'reform_words': -1.521, 'faq_lexical': -4.696, 'faq_semantic': -26.791, 'coverage': 4.721, 'strength': 10.304, 'pairs': 1.697, 'exact': 3.575, 'margin': -1.103, 'probability': 4.094, 'lexical_top': 1.105, 'semantic': 37.008, 'semantic_margin': 12.131, 'semantic_used': -7.975, 'long': 0.035}
-FAQ_WEIGHTS = {'bias': -2.494, 'procedure_margin': 0.908, 'procedure_coverage': -3.767, 'procedure_pairs': 1.14, 'procedure_semantic': -12.473, 'procedure_probability': -3.411, 'lexical': 12.604, 'semantic': 10.035, 'margin': 2.422, 'semantic_used': -5.441, 'reform_words': 1.579, 'semantic_gap': 45.78, 'semantic_squared': 10.527, 'lexical_x_semantic': -4.759, 'reform_x_semantic': -1.299}
+PROCEDURE_WEIGHTS = {'bias': -3.095, 'semantic_agree': 0.441, 'reform_words': -1.722, 'faq_lexical': -6.263, 'faq_semantic': -11.813, 'coverage': 5.24, 'strength': -3.168, 'pairs': 1.647, 'exact': 5.207, 'margin': -0.999, 'probability': 4.865, 'lexical_top': 0.819, 'semantic': 13.556, 'semantic_margin': 9.994, 'semantic_used': -2.106, 'long': -0.079}
+FAQ_WEIGHTS = {'bias': -6.615, 'procedure_margin': 2.314, 'procedure_coverage': -1.596, 'procedure_pairs': 0.052, 'procedure_semantic': 0.733, 'procedure_probability': -5.03, 'lexical': 10.996, 'semantic': 0.722, 'margin': 7.949, 'semantic_used': -10.929, 'reform_words': 1.546, 'semantic_gap': -0.712, 'semantic_squared': 15.131, 'lexical_x_semantic': -1.954, 'reform_x_semantic': -0.387}
 SURE = 0.87  # answer a procedure without choices at or above this probability
-SURE_FAQ = 0.92  # answer from the FAQ without choices at or above this probability
-OFFER = 0.24  # below this nothing is offered: "not known" + the hotline
+SURE_FAQ = 0.89  # answer from the FAQ without choices at or above this probability
+OFFER = 0.25  # below this nothing is offered: "not known" + the hotline
 # --- end of fitted constants ---
 
 
@@ -61,18 +61,13 @@ def procedure_confidence(f, reform_words: bool = False, faq_lexical: float = 0.0
 
 
 def faq_features(lexical: float, semantic: float | None, margin: float, reform_words: bool,
-                 procedure=None, closest_procedure: float | None = None) -> dict[str, float]:
+                 procedure=None) -> dict[str, float]:
     """Numbers the FAQ model reads: lexical score (0..1), best cosine, ranking margin, reform words,
     and how well the question names a procedure (its words are procedure names, or it reads like
-    a procedure's phrases: less likely a reform question, even when no single procedure stands out).
-    `closest_procedure`: the question's best cosine to any procedure phrase, whether or not that
-    procedure ranked first."""
+    a procedure's phrases: less likely a reform question, even when no single procedure stands out)."""
     used = semantic is not None
     cosine = max(0.0, semantic) if used else 0.0
     procedure_cosine = procedure.semantic if procedure and procedure.semantic_used else 0.0
-    # The best hit's cosine is 0 when the lexical ranking put first a procedure the embedding did
-    # not see: the gap then read as "far from every procedure" (round 10).
-    closest = max(procedure_cosine, closest_procedure) if used and closest_procedure is not None else procedure_cosine
     return {
         "procedure_margin": min(1.0, procedure.margin * 5) if procedure else 0.0,
         "procedure_coverage": min(1.0, procedure.coverage) if procedure else 0.0,
@@ -86,7 +81,7 @@ def faq_features(lexical: float, semantic: float | None, margin: float, reform_w
         "reform_words": 1.0 if reform_words else 0.0,
         # How much closer the question is to the FAQ than to any procedure's phrases, and where
         # the signals agree: a linear model cannot form these products itself (round 8).
-        "semantic_gap": cosine - closest,
+        "semantic_gap": cosine - procedure_cosine,
         "semantic_squared": cosine * cosine,
         "lexical_x_semantic": lexical * cosine,
         "reform_x_semantic": cosine if reform_words else 0.0,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from procedure_kb.language import language_evidence
 from procedure_kb.textnorm import fold, nfc, tokens
 
-__all__ = ["Facets", "facets_of", "asked_facets", "separating_facet", "FACET_VALUES", "NO_USUAL_CASE"]
+__all__ = ["Facets", "facets_of", "asked_facets", "separating_facet", "FACET_VALUES"]
 
 _ISSUE = (
     ("reissue", re.compile(r"\bcap lai\b|\bdang ky lai\b|\blam lai\b")),
@@ -116,13 +116,6 @@ FACET_VALUES: dict[str, dict[object, tuple[str, str]]] = {
         False: ("Chỉ công dân Việt Nam ở trong nước", "Only Vietnamese citizens in Vietnam"),
     },
 }
-
-
-# Facets without a usual case: most questions mean a first issue and no foreign party when they do
-# not say, but "làm căn cước cho con" is as likely for a 15-year-old as for a baby. When such a
-# facet separates the best procedure from a twin and the question does not state it, the assistant
-# asks, however sure the ranking is.
-NO_USUAL_CASE = frozenset({"age"})
 
 
 def separating_facet(names: list[str]) -> tuple[str, list[object]] | None:

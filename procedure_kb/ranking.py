@@ -27,9 +27,7 @@ FEATURES = (
     "name_cover",  # share of the official name's words that the question says (a short name said whole)
     "exact_name",  # 1 when the question is (almost) this official name, word for word
     "prior",  # log of the level prior (commune/province before ministry, post-reform names first)
-    "facet_issue",  # +1 / -1: the candidate is / is not the issue the question states (first, lost, exchange)
-    "facet_age",  # +1 / -1: the same for the age (under 14 / from 14) where the candidate names one
-    "facet_foreign",  # +1 / -1: the same for a foreign element (a foreigner, abroad, a border area)
+    "facet",  # log of the facet fit (first issue / re-issue, age, foreign element the question names)
     "f_name",  # per field: saturated, idf-weighted share of the question's words found in that field
     "f_bank_vi",
     "f_bank_sit",
@@ -43,7 +41,7 @@ FEATURES = (
 )
 
 # --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13 ---
-WEIGHTS = {"lex": 5.115, "unused_lex": 28.73, "close": -6.704, "name_cover": 1.21, "exact_name": 9.135, "prior": 31.99, "facet_issue": -0.0331, "facet_age": 0.2612, "facet_foreign": 0.3525, "f_name": -0.06386, "f_bank_vi": 2.796, "f_bank_sit": 1.769, "f_bank_en": 3.316, "sem": 14.64, "sem_gap": -40.27, "sem_mean": 90.39, "en_sem": -8.673, "ra_sem": 0.2398, "ra_gap": -8.215}
+WEIGHTS = {"lex": 5.088, "unused_lex": 27.08, "close": -6.664, "name_cover": 1.124, "exact_name": 9.346, "prior": 31.79, "facet": 1.204, "f_name": -0.03688, "f_bank_vi": 2.831, "f_bank_sit": 1.789, "f_bank_en": 3.166, "sem": 14.61, "sem_gap": -40.19, "sem_mean": 90.24, "en_sem": -8.252, "ra_sem": 0.2358, "ra_gap": -8.078}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)

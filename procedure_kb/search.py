@@ -31,7 +31,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from procedure_kb.calibration import procedure_confidence
-from procedure_kb.facets import NO_USUAL_CASE, Facets, asked_facets, facets_of, separating_facet
+from procedure_kb.facets import Facets, asked_facets, facets_of
 from procedure_kb.language import language_evidence
 from procedure_kb.phrasings import phrasing_for
 from procedure_kb.procedures import Procedure, load_procedures
@@ -509,13 +509,16 @@ def _facets(name: str) -> Facets:
     return facets_of(name)
 
 
-def _facet_sign(name: str, facet: str, value: object) -> float:
-    """+1 when the procedure is the case the question states, -1 when it is another case, 0 when
-    the procedure has no such facet (an age only some twins name)."""
-    mine = getattr(_facets(name), facet)
-    if facet == "age" and not mine:
-        return 0.0
-    return 1.0 if mine == value else -1.0
+def _facet_fit(name: str, asked: dict[str, object]) -> float:
+    """A little more for the twin the question describes, a little less for the others."""
+    have = _facets(name)
+    factor = 1.0
+    for facet, value in asked.items():
+        mine = getattr(have, facet)
+        if facet == "age" and not mine:
+            continue
+        factor *= 1.12 if mine == value else 0.88
+    return factor
 
 
 @dataclass(frozen=True)
@@ -573,10 +576,9 @@ def candidates(query: str) -> Candidates | None:
     if lexical is not None and _MINISTRY_HINT.search(lexical.folded_query):
         prior = np.where(index.central[ids], prior * _CENTRAL_ASKED, prior)  # as the lexical scores do
     column["prior"] = np.log(prior)
-    # One column per facet: the ranking learns how far each is to be trusted (a foreign party
-    # named is clear; "mất" is lost or died).
-    for facet, value in asked_facets(query).items():
-        column[f"facet_{facet}"] = np.array([_facet_sign(index.procedures[d].name, facet, value) for d in ids.tolist()])
+    asked = asked_facets(query)
+    if asked:
+        column["facet"] = np.log([_facet_fit(index.procedures[d].name, asked) for d in ids.tolist()])
     if lexical is not None:
         column["close"] = np.array([_closeness(lexical.folded_query, index.names[d]) for d in ids.tolist()])
         said = set(lexical.folded_query.split())
@@ -628,32 +630,6 @@ def _level_asked(found: Candidates, chance: np.ndarray) -> np.ndarray:
     return chance
 
 
-def _case_asked(found: Candidates, chance: np.ndarray, asked: dict[str, object]) -> np.ndarray:
-    """A question that states an age gets the twin of that age ("căn cước cho con 16 tuổi").
-
-    The ranking weighs stated facets lightly (the words for lost/exchange are often something
-    else); an age said in years is not, and for the facets without a usual case the twins are
-    equally common, so the stated one decides, as a level said outright does."""
-    stated = {facet: value for facet, value in asked.items() if facet in NO_USUAL_CASE}
-    if not stated:
-        return chance
-    index = _index()
-    best = int(np.argmax(chance))
-    name = index.procedures[found.ids[best]].name
-    for facet, value in stated.items():
-        if getattr(_facets(name), facet) in ("", value):
-            continue
-        twins = [i for i, d in enumerate(found.ids.tolist())
-                 if getattr(_facets(index.procedures[d].name), facet) == value
-                 and (separating_facet([name, index.procedures[d].name]) or ("",))[0] == facet]
-        if twins:
-            twin = max(twins, key=lambda i: chance[i])
-            chance = chance.copy()
-            chance[[best, twin]] = chance[[twin, best]]
-            return chance
-    return chance
-
-
 def _fused(query: str, top: int, leave_out: Callable[[str], bool] | None = None) -> list[SearchHit]:
     index = _index()
     found = candidates(query)
@@ -662,7 +638,7 @@ def _fused(query: str, top: int, leave_out: Callable[[str], bool] | None = None)
     if found is None:
         return []
     lexical, semantic = found.lexical, found.semantic
-    chance = _case_asked(found, _level_asked(found, probabilities(found.features)), asked_facets(query))
+    chance = _level_asked(found, probabilities(found.features))
     ranked = sorted(zip(chance.tolist(), found.ids.tolist(), strict=True),
                     key=lambda x: (-x[0], index.procedures[x[1]].code))
     best_id = ranked[0][1]
