@@ -32,8 +32,9 @@ TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 14))
 # Written blind and kept: the benches skip them unless named. Batch 18 is round 10's decision set,
 # batch 19 its headline (written at the start of round 10, run only to report); batch 20, written
 # at the end of round 10 and not run, is round 11's decision set; batch 21, written at the start of
-# round 11 and committed before anything ran on it, is round 11's headline.
-KEPT_BLIND = ("batch18", "batch19", "batch20", "batch21")
+# round 11 and committed before anything ran on it, is round 11's headline; batch 22, written at the
+# end of round 11 and not run, is the next round's headline.
+KEPT_BLIND = ("batch18", "batch19", "batch20", "batch21", "batch22")
 
 
 @dataclass(frozen=True)
