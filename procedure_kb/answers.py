@@ -34,7 +34,14 @@ from procedure_kb.calibration import (
     procedure_confidence,
     procedure_features,
 )
-from procedure_kb.facets import FACET_VALUES, asked_facets, contradicts, facets_of, separating_facet
+from procedure_kb.facets import (
+    FACET_VALUES,
+    NO_USUAL_CASE,
+    asked_facets,
+    contradicts,
+    facets_of,
+    separating_facet,
+)
 from procedure_kb.faq import FaqEntry, faq_scores, load_faq
 from procedure_kb.search import SEMANTIC_FLOOR, SearchHit, search_outcome
 from procedure_kb.semantic import question_scores
@@ -162,12 +169,13 @@ def faq_candidates(text: str, top: int = 3, procedure=None, reform: bool | None 
         return lexical.get(i, 0.0) / 100.0 + FAQ_SEMANTIC_WEIGHT * max(0.0, cos - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
 
     ranked = sorted(candidates, key=lambda i: -raw(i))[:top]
+    closest = float(found.procedures.max()) if found is not None else None
     scored = []
     for rank, i in enumerate(ranked):
         cos = float(semantic[i]) if semantic is not None else None
         runner_up = raw(ranked[1]) if rank == 0 and len(ranked) > 1 else raw(ranked[0])
         margin = (raw(i) - runner_up) / raw(i) if raw(i) > 0 else 0.0
-        features = faq_features(lexical.get(i, 0.0) / 100.0, cos, max(0.0, margin), reform, procedure)
+        features = faq_features(lexical.get(i, 0.0) / 100.0, cos, max(0.0, margin), reform, procedure, closest)
         scored.append(FaqCandidate(entries[i], faq_confidence(features) * (1.0 if rank == 0 else 0.5),
                                    features if rank == 0 else None))
     return scored
@@ -251,6 +259,17 @@ def _clarify(hits: list[SearchHit], text: str) -> Answer | None:
                   candidates=tuple(h.code for h in hits))
 
 
+def _unstated_twin(hits: list[SearchHit], text: str) -> bool:
+    """A twin of the best procedure among the candidates differs from it in a facet without a usual
+    case (facets.NO_USUAL_CASE) that the question does not state."""
+    asked = asked_facets(text)
+    for hit in hits[1:4]:
+        found = separating_facet([hits[0].name, hit.name])
+        if found is not None and found[0] in NO_USUAL_CASE and found[0] not in asked:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Assessment:
     """Both sides of a question, with the calibrated chance that each side's best is right."""
@@ -300,6 +319,9 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
         entry = faqs[0].entry
         return Answer(AnswerKind.FAQ, ref=entry.id, confidence=p_faq, follow_up=entry.follow_up, candidates=considered)
     if p_proc >= SURE and p_proc > p_faq and not off_topic:
+        clarify = _clarify(hits, text) if _unstated_twin(hits, text) else None
+        if clarify is not None:
+            return clarify
         return Answer(AnswerKind.PROCEDURE, ref=hits[0].code, confidence=p_proc, candidates=considered)
     evidence = bool(hits) and _real_evidence(hits[0])
     if evidence and (p_proc >= p_faq or not reform):

@@ -61,13 +61,17 @@ def procedure_confidence(f, reform_words: bool = False, faq_lexical: float = 0.0
 
 
 def faq_features(lexical: float, semantic: float | None, margin: float, reform_words: bool,
-                 procedure=None) -> dict[str, float]:
+                 procedure=None, closest_procedure: float | None = None) -> dict[str, float]:
     """Numbers the FAQ model reads: lexical score (0..1), best cosine, ranking margin, reform words,
     and how well the question names a procedure (its words are procedure names, or it reads like
-    a procedure's phrases: less likely a reform question, even when no single procedure stands out)."""
+    a procedure's phrases: less likely a reform question, even when no single procedure stands out).
+    `closest_procedure`: the question's best cosine to any procedure phrase, listed or not."""
     used = semantic is not None
     cosine = max(0.0, semantic) if used else 0.0
     procedure_cosine = procedure.semantic if procedure and procedure.semantic_used else 0.0
+    # The best hit's cosine is 0 when no procedure is listed ("hello"): the gap then read as "far
+    # from every procedure", so the FAQ (round 10).
+    closest = max(procedure_cosine, closest_procedure) if used and closest_procedure is not None else procedure_cosine
     return {
         "procedure_margin": min(1.0, procedure.margin * 5) if procedure else 0.0,
         "procedure_coverage": min(1.0, procedure.coverage) if procedure else 0.0,
@@ -81,7 +85,7 @@ def faq_features(lexical: float, semantic: float | None, margin: float, reform_w
         "reform_words": 1.0 if reform_words else 0.0,
         # How much closer the question is to the FAQ than to any procedure's phrases, and where
         # the signals agree: a linear model cannot form these products itself (round 8).
-        "semantic_gap": cosine - procedure_cosine,
+        "semantic_gap": cosine - closest,
         "semantic_squared": cosine * cosine,
         "lexical_x_semantic": lexical * cosine,
         "reform_x_semantic": cosine if reform_words else 0.0,

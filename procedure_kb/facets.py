@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from procedure_kb.language import language_evidence
 from procedure_kb.textnorm import fold, nfc, tokens
 
-__all__ = ["Facets", "facets_of", "asked_facets", "separating_facet", "FACET_VALUES"]
+__all__ = ["Facets", "facets_of", "asked_facets", "separating_facet", "FACET_VALUES", "NO_USUAL_CASE"]
 
 _ISSUE = (
     ("reissue", re.compile(r"\bcap lai\b|\bdang ky lai\b|\blam lai\b")),
@@ -30,8 +30,18 @@ _FOREIGN = re.compile(r"yeu to nuoc ngoai|nguoi nuoc ngoai|o nuoc ngoai|bien gio
 _ASK_REISSUE = re.compile(r"\b(mat|bi mat|that lac|hong|rach|chay|bi trom|moc tui|lost|stolen|damaged|broken|replace)\b")
 _ASK_EXCHANGE = re.compile(r"\b(het han|doi|sai thong tin|doi thong tin|expired|expire|renew|exchange|wrong)\b")
 _ASK_FIRST = re.compile(r"\b(lan dau|moi lam|chua co|chua tung|first time|never had|new)\b")
-_ASK_UNDER_14 = re.compile(r"\b(duoi 14|([1-9]|1[0-3]) tuoi|tre em|tre nho|em be|so sinh|cho be|con nho|baby|child|kid|toddler)\b")
-_ASK_FROM_14 = re.compile(r"\b(tu 14|du 14|(1[4-9]|[2-9]\d) tuoi|adult|nguoi lon)\b")
+# An age, read in this order: the threshold said outright ("chưa đủ 14" is under 14 although it
+# holds "đủ 14"), then a number of years or months, then words for a child or an adult ("my child
+# is 15" is from 14: the number wins over "child").
+_ASK_UNDER_14 = re.compile(r"\b(?:duoi|chua du|chua toi|chua den|chua tron|nho hon|under|below|younger than|less than) 14\b")
+_ASK_FROM_14 = re.compile(r"\b(?:tu du|tu|du|tron|tren|qua|over|above|older than|at least) 14\b|"
+                          r"\b14 (?:tuoi )?(?:tro len|or older|or over|and over|and older|plus)\b")
+_AGE_NUMBER = re.compile(r"\b(?P<n>\d{1,3}) ?(?P<unit>thang|tuan|ngay|months?|weeks?|days?)?[ -]?"
+                         r"(?:tuoi|years?[ -]old|yrs?[ -]old|yo)\b|\b(?P<t>\d{1,2})t\b|"
+                         r"\b(?:aged?|age of|tuoi|is|am|are|turned|turning|nam nay|da|duoc) (?P<said>\d{1,2})\b(?! ?%)")
+_ASK_CHILD = re.compile(r"\b(?:tre em|tre nho|tre so sinh|em be|so sinh|cho be|con nho|con be|be nha|dua be|"
+                        r"babies|baby|child|children|childs|kids?|toddlers?|infants?|newborns?|minors?)\b")
+_ASK_ADULT = re.compile(r"\b(?:adults?|grown ups?|nguoi lon|nguoi truong thanh)\b")
 _ASK_FOREIGN = re.compile(r"\b(nuoc ngoai|nguoi nuoc ngoai|viet kieu|ngoai quoc|foreign|foreigner|abroad|overseas|"
                           r"dai loan|han quoc|trung quoc|nhat ban|hoa ky|nuoc my|ben my|nuoc uc|ben uc|nuoc lao|"
                           r"ben lao|campuchia|taiwan|korea|china|japan|america|usa|australia|france|germany|laos|"
@@ -71,6 +81,23 @@ def facets_of(name: str) -> Facets:
     return Facets(issue=issue, age=age, foreign=bool(_FOREIGN.search(folded)))
 
 
+def _asked_age(folded: str) -> str:
+    """ "under14" | "from14" | "" for the age a (folded) question states."""
+    if _ASK_UNDER_14.search(folded):
+        return "under14"
+    if _ASK_FROM_14.search(folded):
+        return "from14"
+    number = _AGE_NUMBER.search(folded)
+    if number:
+        if number["unit"]:  # months, weeks or days old
+            return "under14"
+        years = int(number["n"] or number["t"] or number["said"])
+        return "under14" if years < 14 else "from14"
+    if _ASK_CHILD.search(folded):
+        return "under14"
+    return "from14" if _ASK_ADULT.search(folded) else ""
+
+
 def asked_facets(question: str) -> dict[str, object]:
     """Facets the question states: {"issue": "reissue", "age": "under14", "foreign": True}."""
     folded = fold(question)
@@ -81,10 +108,9 @@ def asked_facets(question: str) -> dict[str, object]:
         asked["issue"] = "exchange"
     elif _ASK_FIRST.search(folded):
         asked["issue"] = "first"
-    if _ASK_UNDER_14.search(folded):
-        asked["age"] = "under14"
-    elif _ASK_FROM_14.search(folded):
-        asked["age"] = "from14"
+    age = _asked_age(folded)
+    if age:
+        asked["age"] = age
     if (_ASK_FOREIGN.search(folded) or _VI_NATIONALITY.search(nfc(question))
             or (language_evidence(question) == "en" and _EN_NATIONALITY.search(folded))):
         asked["foreign"] = True
@@ -116,6 +142,13 @@ FACET_VALUES: dict[str, dict[object, tuple[str, str]]] = {
         False: ("Chỉ công dân Việt Nam ở trong nước", "Only Vietnamese citizens in Vietnam"),
     },
 }
+
+
+# Facets without a usual case: most questions mean a first issue and no foreign party when they do
+# not say, but "làm căn cước cho con" is as likely for a 15-year-old as for a baby. When such a
+# facet separates the best procedure from a twin, a stated value picks the twin (search) and an
+# unstated one is asked, however sure the ranking is (answers).
+NO_USUAL_CASE = frozenset({"age"})
 
 
 def separating_facet(names: list[str]) -> tuple[str, list[object]] | None:

@@ -31,7 +31,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from procedure_kb.calibration import procedure_confidence
-from procedure_kb.facets import Facets, asked_facets, facets_of
+from procedure_kb.facets import NO_USUAL_CASE, Facets, asked_facets, facets_of, separating_facet
 from procedure_kb.language import language_evidence
 from procedure_kb.phrasings import phrasing_for
 from procedure_kb.procedures import Procedure, load_procedures
@@ -630,6 +630,32 @@ def _level_asked(found: Candidates, chance: np.ndarray) -> np.ndarray:
     return chance
 
 
+def _case_asked(found: Candidates, chance: np.ndarray, asked: dict[str, object]) -> np.ndarray:
+    """A question that states an age gets the twin of that age ("căn cước cho con 16 tuổi").
+
+    The ranking weighs stated facets lightly (the words for lost or exchanged often mean something
+    else); an age in years does not, and the twins of a facet without a usual case are equally
+    common, so the stated value decides, as a level said outright does."""
+    stated = {facet: value for facet, value in asked.items() if facet in NO_USUAL_CASE}
+    if not stated:
+        return chance
+    index = _index()
+    best = int(np.argmax(chance))
+    name = index.procedures[found.ids[best]].name
+    for facet, value in stated.items():
+        if getattr(_facets(name), facet) in ("", value):
+            continue
+        twins = [i for i, d in enumerate(found.ids.tolist())
+                 if getattr(_facets(index.procedures[d].name), facet) == value
+                 and (separating_facet([name, index.procedures[d].name]) or ("",))[0] == facet]
+        if twins:
+            twin = max(twins, key=lambda i: chance[i])
+            chance = chance.copy()
+            chance[[best, twin]] = chance[[twin, best]]
+            return chance
+    return chance
+
+
 def _fused(query: str, top: int, leave_out: Callable[[str], bool] | None = None) -> list[SearchHit]:
     index = _index()
     found = candidates(query)
@@ -638,7 +664,7 @@ def _fused(query: str, top: int, leave_out: Callable[[str], bool] | None = None)
     if found is None:
         return []
     lexical, semantic = found.lexical, found.semantic
-    chance = _level_asked(found, probabilities(found.features))
+    chance = _case_asked(found, _level_asked(found, probabilities(found.features)), asked_facets(query))
     ranked = sorted(zip(chance.tolist(), found.ids.tolist(), strict=True),
                     key=lambda x: (-x[0], index.procedures[x[1]].code))
     best_id = ranked[0][1]

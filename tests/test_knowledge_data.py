@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from procedure_kb.facets import asked_facets, facets_of, separating_facet
 from procedure_kb.faq import QUESTION_GROUPS, load_faq
 from procedure_kb.nlu_examples import OUTPUT, render
@@ -60,6 +62,26 @@ def test_facets_separate_near_twins_and_questions_say_which():
     assert asked_facets("làm lại cccd bị mất") == {"issue": "reissue"}
     assert asked_facets("làm căn cước cho con 10 tuổi")["age"] == "under14"
     assert asked_facets("my ID card") == {}  # "my" is not the United States
+
+
+@pytest.mark.parametrize("said, age", [
+    # the threshold said outright, even where it holds the other side's words ("chưa đủ 14")
+    ("làm căn cước cho con chưa đủ 14 tuổi", "under14"), ("children under 14", "under14"),
+    ("thẻ căn cước từ đủ 14 tuổi trở lên", "from14"), ("ID card for someone over 14", "from14"),
+    # a number of years or months, before any word for a child ("my child is 15" is from 14)
+    ("my child is 15, how does she get an ID card", "from14"), ("con tôi 16 tuổi làm cccd", "from14"),
+    ("my 8-year-old son needs an ID card", "under14"), ("my daughter is 10 years old", "under14"),
+    ("bé 3 tháng tuổi làm căn cước", "under14"), ("I am 30 and lost my ID", "from14"),
+    # words for a child, plurals included
+    ("ID cards for my kids", "under14"), ("làm căn cước cho trẻ em", "under14"),
+])
+def test_the_age_a_question_states_is_read_numbers_first(said, age):
+    assert asked_facets(said).get("age") == age
+
+
+def test_no_age_is_read_where_none_is_stated():
+    for said in ("làm cccd", "nộp thuế năm 2024", "đăng ký xe 150 phân khối", "I need an ID card"):
+        assert "age" not in asked_facets(said), said
 
 
 def test_a_question_that_says_everyone_is_vietnamese_is_not_about_a_foreign_element():

@@ -80,6 +80,26 @@ def test_no_separating_question_about_others_when_the_best_candidate_is_not_the_
     assert _clarify(twins, "làm thẻ căn cước ở đâu") is not None
 
 
+@pytest.mark.parametrize("text", ["làm căn cước cho con", "làm cccd cho con", "ID card for my son"])
+def test_an_age_the_question_does_not_state_is_asked_however_sure_the_ranking(text):
+    # The ID card for under-14s and the one from 14 are equally common: no guess at the child's age.
+    answer = answer_question(text)
+    assert answer.kind is AnswerKind.CLARIFY and answer.facet == "age", answer
+
+
+@pytest.mark.parametrize("text, fits", [
+    ("làm căn cước cho con 16 tuổi", "từ đủ 14 tuổi"), ("lam can cuoc cho con trai 15 tuoi", "từ đủ 14 tuổi"),
+    ("làm căn cước cho bé 5 tuổi", "dưới 14 tuổi"), ("my daughter is 15, she needs her first ID card", "từ đủ 14 tuổi"),
+    ("ID card for my 6-year-old", "dưới 14 tuổi"),
+])
+def test_a_stated_age_picks_the_twin_of_that_age(text, fits):
+    hits = search_procedures(text)
+    assert hits and fits in hits[0].name, [h.name for h in hits]
+    answer = answer_question(text)  # a card, or buttons whose first procedure is that twin: never "which age?"
+    first = answer.ref if answer.kind is AnswerKind.PROCEDURE else next(c.ref for c in answer.choices if c.kind == "procedure")
+    assert answer.kind is not AnswerKind.CLARIFY and fits in get_procedure(first).name, answer
+
+
 def test_vietnamese_parents_get_the_birth_registration_without_a_foreign_element():
     hits = search_procedures("My wife just gave birth in Da Nang. We are both Vietnamese. How do we register the baby's birth?")
     assert hits and hits[0].code == "1.001193", [h.name for h in hits]
