@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from procedure_kb.language import language_evidence
 from procedure_kb.textnorm import fold, nfc, tokens
@@ -74,6 +75,7 @@ class Facets:
     foreign: bool
 
 
+@lru_cache(maxsize=4096)  # official names repeat: every question's candidates are read
 def facets_of(name: str) -> Facets:
     folded = fold(name)
     issue = next((kind for kind, pattern in _ISSUE if pattern.search(folded)), "first")

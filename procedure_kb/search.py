@@ -31,7 +31,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from procedure_kb.calibration import procedure_confidence
-from procedure_kb.facets import NO_USUAL_CASE, Facets, asked_facets, facets_of, separating_facet
+from procedure_kb.facets import NO_USUAL_CASE, asked_facets, facets_of, separating_facet
 from procedure_kb.language import language_evidence
 from procedure_kb.phrasings import phrasing_for
 from procedure_kb.procedures import Procedure, load_procedures
@@ -504,14 +504,9 @@ def _lexical(query: str, k: int = 30) -> _Lexical | None:
     return _Lexical(ranked, coverage, matched_weight, matched_pairs, exact, *query_terms)
 
 
-@lru_cache(maxsize=4096)
-def _facets(name: str) -> Facets:
-    return facets_of(name)
-
-
 def _facet_fit(name: str, asked: dict[str, object]) -> float:
     """A little more for the twin the question describes, a little less for the others."""
-    have = _facets(name)
+    have = facets_of(name)
     factor = 1.0
     for facet, value in asked.items():
         mine = getattr(have, facet)
@@ -643,10 +638,10 @@ def _case_asked(found: Candidates, chance: np.ndarray, asked: dict[str, object])
     best = int(np.argmax(chance))
     name = index.procedures[found.ids[best]].name
     for facet, value in stated.items():
-        if getattr(_facets(name), facet) in ("", value):
+        if getattr(facets_of(name), facet) in ("", value):
             continue
         twins = [i for i, d in enumerate(found.ids.tolist())
-                 if getattr(_facets(index.procedures[d].name), facet) == value
+                 if getattr(facets_of(index.procedures[d].name), facet) == value
                  and (separating_facet([name, index.procedures[d].name]) or ("",))[0] == facet]
         if twins:
             twin = max(twins, key=lambda i: chance[i])
