@@ -33,8 +33,10 @@ TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 14))
 # batch 19 its headline (written at the start of round 10, run only to report); batch 20, written
 # at the end of round 10 and not run, is round 11's decision set; batch 21, written at the start of
 # round 11 and committed before anything ran on it, is round 11's headline; batch 22, written at the
-# end of round 11 and not run, is the next round's headline.
-KEPT_BLIND = ("batch18", "batch19", "batch20", "batch21", "batch22")
+# end of round 11 and not run, is round 12's headline; batch 23, written blind at the start of
+# round 12 and committed before anything ran on it, is run only at the end of round 12, as its
+# fresh batch.
+KEPT_BLIND = ("batch18", "batch19", "batch20", "batch21", "batch22", "batch23")
 
 
 @dataclass(frozen=True)
