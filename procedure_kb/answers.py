@@ -299,6 +299,12 @@ def assess(text: str) -> Assessment:
                       reform)
 
 
+def offers_anything(found: Assessment) -> bool:
+    """The router gives something other than "not known": a side is likely enough, or the best
+    procedure has real evidence behind it."""
+    return max(found.p_proc, found.p_faq) >= OFFER or (bool(found.hits) and _real_evidence(found.hits[0]))
+
+
 def answer_question(text: str, off_topic: bool = False) -> Answer:
     """How to answer `text` (already cleaned at the edge): see the module docstring.
 
@@ -343,7 +349,7 @@ def answer_question(text: str, off_topic: bool = False) -> Answer:
     options = likelier[:2] + other[:1]
     options += sorted(likelier[2:] + other[1:], key=lambda item: -item[0])[: 3 - len(options)]
     options.sort(key=lambda item: -item[0])
-    if options and (max(p_proc, p_faq) >= OFFER or evidence):
+    if options and offers_anything(found):
         return Answer(AnswerKind.CHOICES, choices=tuple(c for _, c in options), confidence=max(p_proc, p_faq),
                       candidates=considered)
     return Answer(AnswerKind.NOT_KNOWN, confidence=max(p_proc, p_faq), candidates=considered, failed=found.failed)

@@ -107,14 +107,20 @@ def _variants() -> tuple[tuple[tuple[int, str, frozenset[str]], ...], dict[str, 
 
 def search_faq(query: str, top: int = 3) -> list[FaqHit]:
     """FAQ entries answering `query`, best first, as the question router ranks and rates them
-    (lexical variants and the semantic signal; score = calibrated chance x 100); [] when none is
-    worth offering."""
-    from procedure_kb.answers import FAQ_LIST_FLOOR, faq_candidates  # the router builds on this module
+    (lexical variants and the semantic signal, rated beside the best procedure; score = calibrated
+    chance x 100); [] when none is worth offering or the router would say "not known"."""
+    from procedure_kb.answers import (  # the router builds on this module
+        FAQ_LIST_FLOOR,
+        assess,
+        offers_anything,
+    )
 
-    if not isinstance(query, str):
+    if not isinstance(query, str) or not query.strip():
         return []
-    return [FaqHit(c.entry, round(c.confidence * 100, 1)) for c in faq_candidates(query, top=top)
-            if c.confidence >= FAQ_LIST_FLOOR]
+    found = assess(query)  # an entry's chance depends on how well the question names a procedure
+    if not offers_anything(found):
+        return []
+    return [FaqHit(c.entry, round(c.confidence * 100, 1)) for c in found.faqs[:top] if c.confidence >= FAQ_LIST_FLOOR]
 
 
 def faq_scores(query: str) -> dict[int, float]:
