@@ -4,7 +4,10 @@ The tuning sets are the development set and the blind batches already spent (TUN
 once fitted on, a batch is reported as "tuned"); the newest blind batch is never read here —
 it is what bench/kb_search.py reports as the headline. For every tuning message (procedure questions, reform questions and messages that must
 get no answer) it records the features of the best procedure hit and of the best FAQ entry,
-and whether each is a right answer. Two logistic regressions (scikit-learn, which ships with
+and whether each is a right answer. The ranking those features come from is fitted without the
+message's own set (bench/fit_ranking.py, leave-one-set-out): the shipped ranking was fitted on
+these sets, so its chances there are surer than on new questions, and a calibration read off them
+answered new questions too eagerly (docs/decisions.md, round 11). Two logistic regressions (scikit-learn, which ships with
 Rasa) turn features into probabilities; SURE is the lowest threshold whose confident answers
 are right at least 96% of the time in 5-fold cross-validation (a margin over the 95% target);
 OFFER keeps most no-answer messages out of the choices. Paste the printed block into
@@ -35,7 +38,7 @@ from procedure_kb.evaluation import TUNING_BATCHES  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "dev"
 BLIND = ROOT / "tests" / "data" / "blind"
-PRECISION_TARGET = 0.96
+PRECISION_TARGET = 0.975
 
 
 def _tsv(path: Path):
@@ -43,27 +46,46 @@ def _tsv(path: Path):
 
 
 def rows():
-    """(question, right codes, right FAQ ids); the no-answer messages come last (OFFER reads them)."""
-    procedures = [DEV / "dev_procedures.tsv"] + [BLIND / f"{b}_procedures.tsv" for b in TUNING_BATCHES]
-    reform = [DEV / "dev_reform.tsv"] + [BLIND / f"{b}_reform.tsv" for b in TUNING_BATCHES]
-    for path in procedures:
-        for row in _tsv(path):
-            yield row["question"], set(row["codes"].split(",")), set()
-    for path in reform:
-        for row in _tsv(path):
-            yield row["question"], set(), set(row["faq_ids"].split(",")) - {"none"}
+    """(set, question, right codes, right FAQ ids); the no-answer messages come last (OFFER reads them)."""
+    sets = [("dev", DEV / "dev_")] + [(b, BLIND / f"{b}_") for b in TUNING_BATCHES]
+    for name, prefix in sets:
+        for row in _tsv(Path(f"{prefix}procedures.tsv")):
+            yield name, row["question"], set(row["codes"].split(",")), set()
+    for name, prefix in sets:
+        for row in _tsv(Path(f"{prefix}reform.tsv")):
+            yield name, row["question"], set(), set(row["faq_ids"].split(",")) - {"none"}
     for row in _tsv(DEV / "dev_none.tsv"):
-        yield row["question"], set(), set()
+        yield "none", row["question"], set(), set()
+
+
+def held_out_rankings() -> dict[str, np.ndarray]:
+    """Set name -> the ranking's weights fitted on every other set (bench/fit_ranking.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import fit_ranking
+
+    ranked = fit_ranking.collect()
+    return {name: fit_ranking.fit([r for r in ranked if r[0] != name]) for name in sorted({r[0] for r in ranked})}
 
 
 def collect():
+    """Features and right/wrong of the best procedure and FAQ entry for every tuning message; a
+    procedure question is searched with the ranking fitted without its own set."""
+    from procedure_kb import ranking
+
+    held_out = held_out_rankings()
+    shipped = ranking._VECTOR
     proc_x, proc_y, faq_x, faq_y = [], [], [], []
-    for text, codes, faq_ids in rows():
-        found = answers.assess(text)
-        proc_x.append(found.procedure_features)
-        proc_y.append(int(bool(found.hits) and found.hits[0].code in codes))
-        faq_x.append(found.faq_features)
-        faq_y.append(int(bool(found.faqs) and found.faqs[0].entry.id in faq_ids))
+    try:
+        for name, text, codes, faq_ids in rows():
+            # Only procedure questions trained the ranking: reform and no-answer messages are new to it.
+            ranking._VECTOR = held_out[name] if codes and name in held_out else shipped
+            found = answers.assess(text)
+            proc_x.append(found.procedure_features)
+            proc_y.append(int(bool(found.hits) and found.hits[0].code in codes))
+            faq_x.append(found.faq_features)
+            faq_y.append(int(bool(found.faqs) and found.faqs[0].entry.id in faq_ids))
+    finally:
+        ranking._VECTOR = shipped
     return proc_x, proc_y, faq_x, faq_y
 
 
@@ -113,7 +135,7 @@ def _collected() -> tuple:
 
     cache = Path("/tmp/calibrate_features.pkl")
     nothing = HitFeatures(*[0] * len(dataclasses.fields(HitFeatures)))
-    key = (TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)))
+    key = ("held-out ranking", TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)))
     if "--reuse" in sys.argv and cache.exists():
         saved = pickle.loads(cache.read_bytes())
         if isinstance(saved, dict) and saved.get("key") == key:
@@ -156,14 +178,26 @@ def main() -> int:
     # the router only sees questions (the classifier sends chit-chat and requests elsewhere), and a
     # right answer among three buttons is worth more than "I do not know".
     offer = round(float(np.quantile(none_best, 0.5)), 2)
-    text = "\n".join([
-        f"# --- fitted by bench/calibrate.py on tests/data/dev + {', '.join(TUNING_BATCHES)} "
-        "(see its output in bench/RESULTS.md) ---",
-        f"PROCEDURE_WEIGHTS = {fit(px, py, p_names)}",
+    faq_lines = [
         f"FAQ_WEIGHTS = {fit(fx, fy, f_names)}",
-        f"SURE = {sure}  # answer a procedure without choices at or above this probability",
         f"SURE_FAQ = {sure_faq}  # answer from the FAQ without choices at or above this probability",
         f"OFFER = {offer}  # below this nothing is offered: \"not known\" + the hotline",
+    ]
+    header = f"# --- fitted by bench/calibrate.py on tests/data/dev + {', '.join(TUNING_BATCHES)} (see its output in bench/RESULTS.md) ---"
+    if "--procedures-only" in sys.argv:
+        # Keep the FAQ model, its threshold and OFFER as they stand (docs/decisions.md, round 12).
+        from procedure_kb import calibration
+
+        faq_lines = [f"FAQ_WEIGHTS = {calibration.FAQ_WEIGHTS}",
+                     f"SURE_FAQ = {calibration.SURE_FAQ}  # answer from the FAQ without choices at or above this probability",
+                     f"OFFER = {calibration.OFFER}  # below this nothing is offered: \"not known\" + the hotline"]
+        header += "\n# (--procedures-only: FAQ_WEIGHTS, SURE_FAQ and OFFER kept as they were, docs/decisions.md round 12)"
+    text = "\n".join([
+        header,
+        f"PROCEDURE_WEIGHTS = {fit(px, py, p_names)}",
+        faq_lines[0],
+        f"SURE = {sure}  # answer a procedure without choices at or above this probability",
+        *faq_lines[1:],
         "# --- end of fitted constants ---",
     ])
     print(text)

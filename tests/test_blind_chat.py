@@ -3,7 +3,7 @@
 "Guided" (the form that the right reform answer itself tells the citizen to start) is not a
 misroute: see `procedure_kb.evaluation.chat_outcome`.
 
-A sample of frozen blind batch 14 (every 5th procedure question, every 3rd reform question, all
+A sample of frozen blind batch 20 (every 5th procedure question, every 3rd reform question, all
 styles; blind to every fit, see test_blind_questions) through the real Rasa and action servers.
 Full numbers: bench/chat_blind.py.
 """
@@ -19,7 +19,7 @@ BLIND = Path(__file__).parent / "data" / "blind"
 
 
 def test_a_sample_of_blind_questions_over_the_chat(stack):
-    procedures, reform = question_set(BLIND, "batch14_")
+    procedures, reform = question_set(BLIND, "batch20_")
     sample = procedures[::5] + reform[::3]
     outcomes = []
     for question in sample:
