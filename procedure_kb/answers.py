@@ -194,9 +194,11 @@ def _implausible(text: str):
 
 def _real_evidence(hit: SearchHit) -> bool:
     """Scattered single words ("đẹp" in "hôm nay trời đẹp quá") are not worth buttons: a matched
-    word pair, or a semantic match that is close, is."""
+    word pair, or a semantic match that is close, is. On five spent batches and the no-answer
+    messages, 0.90 kept every right choice that 0.88 kept and gave buttons to two fewer
+    no-answer messages (round 12, when the refit ranking put a 0.884 match first for weather talk)."""
     f = hit.features
-    return f is not None and (f.matched_pairs > 0 or f.semantic >= 0.88)
+    return f is not None and (f.matched_pairs > 0 or f.semantic >= 0.90)
 
 
 def _names_procedure(hits: list[SearchHit]) -> bool:
