@@ -25,13 +25,12 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 # the calibration reads all of them. Batches 10 and 11 (round 6's decision set and headline) were
 # reported and then spent in round 7, when the learned ranking (bench/fit_ranking.py) was fitted
 # on batches 1-11. Batches 12 (round 7's decision set) and 13 (its round-end headline) were reported
-# and then spent in round 8; batches 14 (round 8's decision set) and 15 (its headline) stay blind,
-# as do 16 (round 9's decision set) and 17 (its headline), reported in round 9 and not fitted on,
+# and then spent in round 8; batches 14 (round 8's decision set) and 15 (its headline) stayed blind,
+# as did 16 (round 9's decision set) and 17 (its headline), reported in round 9 and not fitted on,
 # and 18 and 19 (round 10's), reported in round 10 and not fitted on. In round 12 batches 14-19,
 # reported in rounds 8-10, were spent: the ranking and the calibration were refit on batches 1-19.
 TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 20))
-# Written blind and kept: the benches skip them unless named. Batch 18 is round 10's decision set,
-# batch 19 its headline (written at the start of round 10, run only to report); batch 20, written
+# Written blind and kept: the benches skip them unless named. Batch 20, written
 # at the end of round 10 and not run, is round 11's decision set; batch 21, written at the start of
 # round 11 and committed before anything ran on it, is round 11's headline; batch 22, written at the
 # end of round 11 and not run, is round 12's headline; batch 23, written blind at the start of
