@@ -35,8 +35,10 @@ TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 20))
 # round 11 and committed before anything ran on it, is round 11's headline; batch 22, written at the
 # end of round 11 and not run, is round 12's headline; batch 23, written blind at the start of
 # round 12 and committed before anything ran on it, is run only at the end of round 12, as its
-# fresh batch. Batch 24, written blind at the end of round 12 and not run, is round 13's headline.
-KEPT_BLIND = ("batch20", "batch21", "batch22", "batch23", "batch24")
+# fresh batch. Batch 24, written blind at the end of round 12 and not run, is round 13's headline;
+# batch 25, written blind at the start of round 13 and committed before anything ran on it, is
+# round 13's fresh batch, run only at its end.
+KEPT_BLIND = ("batch20", "batch21", "batch22", "batch23", "batch24", "batch25")
 
 
 @dataclass(frozen=True)
