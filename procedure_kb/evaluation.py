@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +54,13 @@ class Question:
 def load_questions(path: Path, kind: str) -> list[Question]:
     rows = csv.DictReader(path.open(encoding="utf-8"), delimiter="\t")
     column = "codes" if kind == "procedure" else "faq_ids"
-    return [Question(r["id"], r["style"], r["question"], frozenset(set(r[column].split(",")) - {"none", ""}), kind)
-            for r in rows]
+    return [Question(r["id"], r["style"], r["question"], labels(r[column]), kind) for r in rows]
+
+
+def labels(field: str) -> frozenset[str]:
+    """Acceptable codes or FAQ ids of a row: comma-separated (batches 1-24) or space-separated
+    (batch 25); "none" means no answer is right."""
+    return frozenset(re.split(r"[,\s]+", field.strip())) - {"none", ""}
 
 
 def question_set(folder: Path, prefix: str) -> tuple[list[Question], list[Question]]:
