@@ -40,8 +40,8 @@ FEATURES = (
     "ra_gap",  # sem_gap again for such text
 )
 
-# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19 ---
-WEIGHTS = {"lex": 5.236, "unused_lex": 29.65, "close": -7.021, "name_cover": 1.303, "exact_name": 9.261, "prior": 31.62, "facet": 1.548, "f_name": -0.0574, "f_bank_vi": 2.831, "f_bank_sit": 1.706, "f_bank_en": 2.927, "sem": 15.36, "sem_gap": -41.82, "sem_mean": 93.25, "en_sem": -9.46, "ra_sem": 0.03844, "ra_gap": -1.291}
+# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23 ---
+WEIGHTS = {"lex": 5.178, "unused_lex": 30.27, "close": -6.534, "name_cover": 1.402, "exact_name": 9.104, "prior": 30.46, "facet": 1.794, "f_name": -0.1887, "f_bank_vi": 2.883, "f_bank_sit": 1.576, "f_bank_en": 3.036, "sem": 15.4, "sem_gap": -41.97, "sem_mean": 90.46, "en_sem": -10.1, "ra_sem": -0.2029, "ra_gap": 6.766}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)
