@@ -1,11 +1,11 @@
 """Question answering on frozen BLIND batches (tests/data/blind), no servers.
 
-Batch 20 was written by a helper who never saw the lexicon, the phrasing bank, the FAQ variants
+Batch 24 was written by a helper who never saw the lexicon, the phrasing bank, the FAQ variants
 or the NLU data; nothing was ever added because of a miss in it, and neither the learned ranking
-nor the calibration was fitted on it (they are fitted on batches 1-19, which are spent). It was
-the decision set of rounds 11 and 12 (it chose round 12's calibration), so the floors below guard
-what was measured on it (bench/RESULTS.md, round 12) minus a little room. The 0.85 per-style
-target of issue 10 is met in every style but life situations (0.76).
+nor the calibration was fitted on it (they are fitted on batches 1-23, which are spent). It was
+round 13's headline, run once at the round's end, so the floors below guard what was measured on
+it (bench/RESULTS.md, round 13) minus a little room. The 0.85 per-style target of issue 10 is met
+in every style but life situations (0.81).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from procedure_kb.evaluation import question_set, score
 from procedure_kb.semantic import semantic_index
 
 BLIND = Path(__file__).parent / "data" / "blind"
-# Measured on batch 20 (bench/RESULTS.md: .979 .977 .964 .928 .756) minus a little room for platform noise.
-TOP1_FLOOR = {"accented": 0.95, "unaccented": 0.94, "teencode": 0.93, "english": 0.89, "situation": 0.72}
-BATCHES = ("batch20_",)
+# Measured on batch 24 (bench/RESULTS.md: .934 .921 .953 .882 .810) minus a little room for platform noise.
+TOP1_FLOOR = {"accented": 0.91, "unaccented": 0.90, "teencode": 0.93, "english": 0.86, "situation": 0.78}
+BATCHES = ("batch24_",)
 PRECISION_TARGET = 0.95  # answers given without choices must be right at least this often
-REFORM_PRECISION_FLOOR = 0.95  # measured 0.986 (68 of 69)
+REFORM_PRECISION_FLOOR = 0.95  # measured 0.984 (61 of 62)
 
 
 @pytest.fixture(scope="module")
