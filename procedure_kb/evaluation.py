@@ -34,8 +34,9 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 24))
 # Written blind and kept: the benches skip them unless named. Batch 24, written blind at the end
 # of round 12 and not run, is round 13's headline; batch 25, written blind at the start of round 13
-# and committed before anything ran on it, is round 13's fresh batch, run only at its end.
-KEPT_BLIND = ("batch24", "batch25")
+# and committed before anything ran on it, is round 13's fresh batch, run only at its end. Batch
+# 26, written blind at the end of round 13 and not run, is round 14's headline.
+KEPT_BLIND = ("batch24", "batch25", "batch26")
 
 
 @dataclass(frozen=True)
