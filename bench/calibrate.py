@@ -48,23 +48,17 @@ def _tsv(path: Path):
 
 
 def rows():
-    """(set, question, right codes, right FAQ ids); the no-answer messages come last (OFFER reads them)."""
+    """(set, style, question, right codes, right FAQ ids); the no-answer messages come last
+    (OFFER reads them), under the set and style "none"."""
     sets = [("dev", DEV / "dev_")] + [(b, BLIND / f"{b}_") for b in TUNING_BATCHES]
     for name, prefix in sets:
         for row in _tsv(Path(f"{prefix}procedures.tsv")):
-            yield name, row["question"], set(labels(row["codes"])), set()
+            yield name, row["style"], row["question"], set(labels(row["codes"])), set()
     for name, prefix in sets:
         for row in _tsv(Path(f"{prefix}reform.tsv")):
-            yield name, row["question"], set(), set(labels(row["faq_ids"]))
+            yield name, row["style"], row["question"], set(), set(labels(row["faq_ids"]))
     for row in _tsv(DEV / "dev_none.tsv"):
-        yield "none", row["question"], set(), set()
-
-
-def message_styles() -> list[str]:
-    """The style of every message, in the order of rows() ("none" for the no-answer messages)."""
-    sets = [DEV / "dev_"] + [BLIND / f"{b}_" for b in TUNING_BATCHES]
-    styles = [r["style"] for kind in ("procedures", "reform") for prefix in sets for r in _tsv(Path(f"{prefix}{kind}.tsv"))]
-    return styles + ["none"] * sum(1 for _ in _tsv(DEV / "dev_none.tsv"))
+        yield "none", "none", row["question"], set(), set()
 
 
 def held_out_rankings() -> dict[str, np.ndarray]:
@@ -83,10 +77,9 @@ def collect():
 
     held_out = held_out_rankings()
     shipped = ranking._VECTOR
-    proc_x, proc_y, faq_x, faq_y, groups = [], [], [], [], []
+    proc_x, proc_y, faq_x, faq_y = [], [], [], []
     try:
-        for name, text, codes, faq_ids in rows():
-            groups.append(name)
+        for name, _style, text, codes, faq_ids in rows():
             # Only procedure questions trained the ranking: reform and no-answer messages are new to it.
             ranking._VECTOR = held_out[name] if codes and name in held_out else shipped
             found = answers.assess(text)
@@ -96,7 +89,7 @@ def collect():
             faq_y.append(int(bool(found.faqs) and found.faqs[0].entry.id in faq_ids))
     finally:
         ranking._VECTOR = shipped
-    return proc_x, proc_y, faq_x, faq_y, groups
+    return proc_x, proc_y, faq_x, faq_y
 
 
 def matrix(feature_dicts, names):
@@ -146,7 +139,7 @@ def _collected() -> tuple:
 
     cache = Path("/tmp/calibrate_features.pkl")
     nothing = HitFeatures(*[0] * len(dataclasses.fields(HitFeatures)))
-    key = ("held-out ranking, sets named", TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)))
+    key = ("held-out ranking", TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)))
     if "--reuse" in sys.argv and cache.exists():
         saved = pickle.loads(cache.read_bytes())
         if isinstance(saved, dict) and saved.get("key") == key:
@@ -158,14 +151,16 @@ def _collected() -> tuple:
 
 
 def main() -> int:
-    proc_x, proc_y, faq_x, faq_y, groups = _collected()
+    proc_x, proc_y, faq_x, faq_y = _collected()
+    groups, styles = (np.array(column) for column in zip(*((name, style) for name, style, *_ in rows()), strict=True))
+    keep_faq = "--procedures-only" in sys.argv  # keep the FAQ model, SURE_FAQ and OFFER (docs/decisions.md, rounds 12-13)
     p_names = list(next(d for d in proc_x if d).keys())
     f_names = list(next(d for d in faq_x if d).keys())
     px, py = matrix(proc_x, p_names), np.array(proc_y)
     fx, fy = matrix(faq_x, f_names), np.array(faq_y)
     p_cv = cross_validated(px, py, p_names, np.array([d is not None for d in proc_x]), groups)
     f_cv = cross_validated(fx, fy, f_names, np.array([d is not None for d in faq_x]), groups)
-    if "--procedures-only" in sys.argv:  # the kept FAQ model decides which side answers
+    if keep_faq:  # the kept FAQ model decides which side answers
         from procedure_kb.calibration import faq_confidence
 
         f_cv = np.array([faq_confidence(d) if d else 0.0 for d in faq_x])
@@ -177,14 +172,15 @@ def main() -> int:
     side_p = np.where(faq_side, f_cv, p_cv)
     right = np.where(faq_side, fy, py)
 
-    styles = np.array(message_styles())
+    def precise(chosen) -> bool:
+        """Right often enough overall, and in every style with at least ten answers."""
+        by_style = [chosen & (styles == s) for s in set(styles[chosen])]
+        return (chosen.sum() >= 10 and right[chosen].mean() >= PRECISION_TARGET
+                and all(right[m].mean() >= STYLE_FLOOR for m in by_style if m.sum() >= 10))
 
     def lowest(side) -> float:
         for threshold in np.arange(0.30, 0.99, 0.01):
-            chosen = side & (side_p >= threshold)
-            if chosen.sum() < 10 or right[chosen].mean() < PRECISION_TARGET:
-                continue
-            if all(right[chosen & (styles == s)].mean() >= STYLE_FLOOR for s in set(styles[chosen]) if (chosen & (styles == s)).sum() >= 10):
+            if precise(side & (side_p >= threshold)):
                 return round(float(threshold), 2)
         return 0.99
 
@@ -199,8 +195,7 @@ def main() -> int:
     offer = round(float(np.quantile(none_best, 0.5)), 2)
     header = f"# --- fitted by bench/calibrate.py on tests/data/dev + {', '.join(TUNING_BATCHES)} (see its output in bench/RESULTS.md) ---"
     faq_weights, faq_sure, faq_offer = fit(fx, fy, f_names), sure_faq, offer
-    if "--procedures-only" in sys.argv:
-        # Keep the FAQ model, its threshold and OFFER as they stand (docs/decisions.md, round 12).
+    if keep_faq:
         from procedure_kb import calibration
 
         faq_weights, faq_sure, faq_offer = calibration.FAQ_WEIGHTS, calibration.SURE_FAQ, calibration.OFFER
