@@ -35,8 +35,9 @@ TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 24))
 # Written blind and kept: the benches skip them unless named. Batch 24, written blind at the end
 # of round 12 and not run, is round 13's headline; batch 25, written blind at the start of round 13
 # and committed before anything ran on it, is round 13's fresh batch, run only at its end. Batch
-# 26, written blind at the end of round 13 and not run, is round 14's headline.
-KEPT_BLIND = ("batch24", "batch25", "batch26")
+# 26, written blind at the end of round 13 and not run, is round 14's headline; batch 27, written
+# blind at the start of round 14 and committed before anything ran on it, is round 14's fresh batch.
+KEPT_BLIND = ("batch24", "batch25", "batch26", "batch27")
 
 
 @dataclass(frozen=True)
