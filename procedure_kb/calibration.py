@@ -22,7 +22,7 @@ __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_
 
 # --- fitted by bench/calibrate.py on tests/data/dev + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23 (see its output in bench/RESULTS.md) ---
 # (--procedures-only: FAQ_WEIGHTS, SURE_FAQ and OFFER kept as they were, docs/decisions.md round 12)
-PROCEDURE_WEIGHTS = {'bias': -20.69, 'semantic_agree': 0.194, 'reform_words': -1.522, 'faq_lexical': -4.665, 'faq_semantic': -26.014, 'coverage': 4.686, 'strength': 12.654, 'pairs': 1.325, 'exact': 4.209, 'margin': -0.932, 'probability': 4.47, 'lexical_top': 1.01, 'semantic': 34.91, 'semantic_margin': 4.147, 'semantic_used': -6.791, 'long': 0.01}
+PROCEDURE_WEIGHTS = {'bias': -18.379, 'semantic_agree': 0.123, 'reform_words': -1.506, 'faq_lexical': -4.568, 'faq_semantic': -26.644, 'coverage': 5.178, 'strength': 9.543, 'pairs': 1.575, 'exact': 3.867, 'margin': -0.961, 'probability': 4.736, 'lexical_top': 0.998, 'semantic': 35.676, 'semantic_margin': 5.727, 'semantic_used': -7.085, 'long': 0.032}
 FAQ_WEIGHTS = {'bias': -6.615, 'procedure_margin': 2.314, 'procedure_coverage': -1.596, 'procedure_pairs': 0.052, 'procedure_semantic': 0.733, 'procedure_probability': -5.03, 'lexical': 10.996, 'semantic': 0.722, 'margin': 7.949, 'semantic_used': -10.929, 'reform_words': 1.546, 'semantic_gap': -0.712, 'semantic_squared': 15.131, 'lexical_x_semantic': -1.954, 'reform_x_semantic': -0.387}
 SURE = 0.93  # answer a procedure without choices at or above this probability
 SURE_FAQ = 0.89  # answer from the FAQ without choices at or above this probability

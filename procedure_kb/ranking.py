@@ -41,7 +41,7 @@ FEATURES = (
 )
 
 # --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23 ---
-WEIGHTS = {"lex": 5.178, "unused_lex": 30.27, "close": -6.534, "name_cover": 1.402, "exact_name": 9.104, "prior": 30.46, "facet": 1.794, "f_name": -0.1887, "f_bank_vi": 2.883, "f_bank_sit": 1.576, "f_bank_en": 3.036, "sem": 15.4, "sem_gap": -41.97, "sem_mean": 90.46, "en_sem": -10.1, "ra_sem": -0.2029, "ra_gap": 6.766}
+WEIGHTS = {"lex": 4.804, "unused_lex": 30.83, "close": -6.176, "name_cover": 1.271, "exact_name": 9.623, "prior": 33.27, "facet": 2.082, "f_name": -0.2131, "f_bank_vi": 3.187, "f_bank_sit": 1.684, "f_bank_en": 3.089, "sem": 15.77, "sem_gap": -42.5, "sem_mean": 94.57, "en_sem": -7.551, "ra_sem": -0.1927, "ra_gap": 6.428}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)
