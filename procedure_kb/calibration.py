@@ -15,7 +15,7 @@ import math
 __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_features",
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
-# Round 13: the procedure model refit (`bench/calibrate.py --procedures-only`) on batches 1-23, on
+# Round 14: the procedure model refit (`bench/calibrate.py --procedures-only`) on batches 1-25, on
 # features read off a ranking that never saw each question; the FAQ model is round 9's: refits
 # (round 12, and round 13's with two more features) answered English and uncovered reform
 # questions wrongly more often (docs/decisions.md), so a full rerun prints other FAQ numbers.
