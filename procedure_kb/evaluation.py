@@ -36,8 +36,9 @@ TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 26))
 # Written blind and kept: the benches skip them unless named. Batch 26, written blind at the end of
 # round 13 and not run, is round 14's headline; batch 27, written blind at the start of round 14
 # and committed before anything ran on it, is round 14's fresh batch, run only at its end. Batch 28,
-# written blind at the end of round 14 and not run, is round 15's headline.
-KEPT_BLIND = ("batch26", "batch27", "batch28")
+# written blind at the end of round 14 and not run, is round 15's headline; batch 29, written blind at
+# the start of round 15 and committed before anything ran on it, is its fresh batch.
+KEPT_BLIND = ("batch26", "batch27", "batch28", "batch29")
 
 
 @dataclass(frozen=True)
