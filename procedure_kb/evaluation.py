@@ -31,14 +31,15 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 # and 18 and 19 (round 10's), reported in round 10 and not fitted on. In round 12 batches 14-19,
 # reported in rounds 8-10, were spent: the ranking and the calibration were refit on batches 1-19.
 # In round 13 batches 20-23, reported in rounds 11 and 12, were spent the same way (batches 1-23),
-# and in round 14 batches 24 and 25, reported in round 13 (batches 1-25).
-TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 26))
+# and in round 14 batches 24 and 25, reported in round 13 (batches 1-25); in round 15 batches 26 and
+# 27, reported in round 14, first decided the round's data changes and were then spent (batches 1-27).
+TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 28))
 # Written blind and kept: the benches skip them unless named. Batch 26, written blind at the end of
 # round 13 and not run, is round 14's headline; batch 27, written blind at the start of round 14
 # and committed before anything ran on it, is round 14's fresh batch, run only at its end. Batch 28,
 # written blind at the end of round 14 and not run, is round 15's headline; batch 29, written blind at
 # the start of round 15 and committed before anything ran on it, is its fresh batch.
-KEPT_BLIND = ("batch26", "batch27", "batch28", "batch29")
+KEPT_BLIND = ("batch28", "batch29")
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ FEATURES = (
     "ra_gap",  # sem_gap again for such text
 )
 
-# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23, batch24, batch25 ---
-WEIGHTS = {"lex": 4.784, "unused_lex": 31.32, "close": -6.029, "name_cover": 1.229, "exact_name": 9.615, "prior": 33.23, "facet": 2.164, "f_name": -0.1872, "f_bank_vi": 3.222, "f_bank_sit": 1.641, "f_bank_en": 2.982, "sem": 15.72, "sem_gap": -42.32, "sem_mean": 93.92, "en_sem": -7.298, "ra_sem": -0.2904, "ra_gap": 9.861}
+# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23, batch24, batch25, batch26, batch27 ---
+WEIGHTS = {"lex": 4.297, "unused_lex": 37.71, "close": -6.168, "name_cover": 1.564, "exact_name": 4.76, "prior": 29.06, "facet": 2.618, "f_name": -0.07569, "f_bank_vi": 3.556, "f_bank_sit": 1.652, "f_bank_en": 3.399, "sem": 18.15, "sem_gap": -48.89, "sem_mean": 100.8, "en_sem": -11.75, "ra_sem": -0.673, "ra_gap": 23.51}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)
