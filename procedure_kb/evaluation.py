@@ -39,8 +39,9 @@ TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 28))
 # and committed before anything ran on it, is round 14's fresh batch, run only at its end. Batch 28,
 # written blind at the end of round 14 and not run, is round 15's headline; batch 29, written blind at
 # the start of round 15 and committed before anything ran on it, is its fresh batch. Batch 30, written
-# blind at the end of round 15 and not run, is round 16's headline.
-KEPT_BLIND = ("batch28", "batch29", "batch30")
+# blind at the end of round 15 and not run, is round 16's headline; batch 31, written blind at the start
+# of round 16 and committed before anything ran on it, is its fresh batch.
+KEPT_BLIND = ("batch28", "batch29", "batch30", "batch31")
 
 
 @dataclass(frozen=True)
