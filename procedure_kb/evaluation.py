@@ -32,16 +32,15 @@ STYLES = ("accented", "unaccented", "teencode", "english", "situation")
 # reported in rounds 8-10, were spent: the ranking and the calibration were refit on batches 1-19.
 # In round 13 batches 20-23, reported in rounds 11 and 12, were spent the same way (batches 1-23),
 # and in round 14 batches 24 and 25, reported in round 13 (batches 1-25); in round 15 batches 26 and
-# 27, reported in round 14, first decided the round's data changes and were then spent (batches 1-27).
-TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 28))
-# Written blind and kept: the benches skip them unless named. Batch 26, written blind at the end of
-# round 13 and not run, is round 14's headline; batch 27, written blind at the start of round 14
-# and committed before anything ran on it, is round 14's fresh batch, run only at its end. Batch 28,
-# written blind at the end of round 14 and not run, is round 15's headline; batch 29, written blind at
-# the start of round 15 and committed before anything ran on it, is its fresh batch. Batch 30, written
-# blind at the end of round 15 and not run, is round 16's headline; batch 31, written blind at the start
-# of round 16 and committed before anything ran on it, is its fresh batch.
-KEPT_BLIND = ("batch28", "batch29", "batch30", "batch31")
+# 27, reported in round 14, first decided the round's data changes and were then spent (batches 1-27);
+# in round 16 batches 28 and 29, reported in round 15, the same way (batches 1-29).
+TUNING_BATCHES = tuple(f"batch{n}" for n in range(1, 30))
+# Written blind and kept: the benches skip them unless named. Each round's headline was written
+# blind at the end of the round before and not run; its fresh batch was written blind at its start
+# and committed before anything ran on it; both are run only at the round's end (e.g. batches 28
+# and 29 for round 15). Batch 30 is round 16's headline, batch 31 its fresh batch; batch 32,
+# written blind in round 16 and not run, is round 17's headline.
+KEPT_BLIND = ("batch30", "batch31", "batch32")
 
 
 @dataclass(frozen=True)

