@@ -10,7 +10,7 @@ these sets, so its chances there are surer than on new questions, and a calibrat
 answered new questions too eagerly (docs/decisions.md, round 11). Two logistic regressions (scikit-learn, which ships with
 Rasa) turn features into probabilities; SURE is the lowest threshold whose confident answers
 are right at least 96.5% of the time, 95% in every style and 96% on each of the two newest
-batches, with each set held out in turn
+batches (SURE_FAQ too, in a run without --procedures-only), with each set held out in turn
 (round 13: shuffled folds put one writer's questions on both sides and read surer than new sets);
 OFFER keeps most no-answer messages out of the choices. Paste the printed block into
 procedure_kb/calibration.py (`--write` does it).
@@ -138,12 +138,15 @@ def cross_validated(x, y, names, present, groups):
 def _collected() -> tuple:
     """The tuning messages' features; `--reuse` takes the last run's only when it read the same
     sets and the same features (an old cache would fit weights without the new ones)."""
+    from procedure_kb import ranking, semantic
     from procedure_kb.calibration import faq_features, procedure_features
     from procedure_kb.search import HitFeatures
 
     cache = Path("/tmp/calibrate_features.pkl")
     nothing = HitFeatures(*[0] * len(dataclasses.fields(HitFeatures)))
-    key = ("held-out ranking", TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)))
+    # The features depend on the ranking and the phrases too: a new feature or phrase collects again.
+    key = ("held-out ranking", TUNING_BATCHES, tuple(faq_features(0.0, 0.0, 0.0, False)), tuple(procedure_features(nothing)),
+           ranking.FEATURES, semantic.data_key(*semantic.corpus()[::2]))
     if "--reuse" in sys.argv and cache.exists():
         saved = pickle.loads(cache.read_bytes())
         if isinstance(saved, dict) and saved.get("key") == key:
@@ -176,7 +179,7 @@ def main() -> int:
     side_p = np.where(faq_side, f_cv, p_cv)
     right = np.where(faq_side, fy, py)
 
-    newest = [groups == name for name in TUNING_BATCHES[-NEWEST:]]
+    newest = [groups == name for name in TUNING_BATCHES[len(TUNING_BATCHES) - NEWEST:]]
 
     def precise(chosen) -> bool:
         """Right often enough overall, in every style with at least ten answers and on each of

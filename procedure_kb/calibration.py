@@ -5,7 +5,8 @@ by `bench/calibrate.py` on the development set and the spent blind batches
 (`evaluation.TUNING_BATCHES`; the newer batches stay blind), which prints the constants below;
 the router (procedure_kb.answers) compares the two probabilities and answers without choices
 only above SURE / SURE_FAQ, which the same script chooses so that confident answers are right at
-least 96.5% of the time, and 95% in every style, with each set held out in turn (round 13).
+least 96.5% of the time, 95% in every style (round 13) and 96% on each of the two newest tuning
+batches (round 16), with each set held out in turn.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 __all__ = ["procedure_confidence", "faq_confidence", "procedure_features", "faq_features",
            "PROCEDURE_WEIGHTS", "FAQ_WEIGHTS", "SURE", "SURE_FAQ", "OFFER"]
 
-# Round 15: the procedure model refit (`bench/calibrate.py --procedures-only`) on batches 1-27, on
+# Round 16: the procedure model refit (`bench/calibrate.py --procedures-only`) on batches 1-29, on
 # features read off a ranking that never saw each question; the FAQ model is round 9's: refits
 # (round 12, and round 13's with two more features) answered English and uncovered reform
 # questions wrongly more often (docs/decisions.md), so a full rerun prints other FAQ numbers.

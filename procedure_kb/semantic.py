@@ -4,7 +4,8 @@ Every phrase that names or describes a procedure (official name, the phrasing ba
 names, situations and English phrasings) and every FAQ question variant is embedded once, at
 build time (`python -m procedure_kb build-embeddings`, run by `make`), into a cache keyed by
 the data and the model version. At run time only the citizen's question is embedded (~15 ms,
-one thread) and compared with the cache; a procedure or FAQ entry scores its best phrase.
+one thread) and compared with the cache; an FAQ entry scores its best variant, a procedure its
+best phrase, the mean over its phrases and a soft maximum over them (round 16).
 
 Why this shape (numbers in docs/decisions.md): against bare names the model places the right
 procedure first for ~2 paraphrases in 10, against the phrasing bank it adds points for
@@ -130,8 +131,9 @@ def build_cache(path: Path | None = None, threads: int = 2) -> Path:
 
 @dataclass(frozen=True)
 class SemanticScores:
-    """Cosine similarities of one question: per procedure its best phrase and the mean over its
-    phrases (-1 for a procedure without phrases), per FAQ entry its best variant."""
+    """Cosine similarities of one question: per procedure its best phrase, the mean over its
+    phrases and a soft maximum over them (each -1 for a procedure without phrases), per FAQ entry
+    its best variant."""
 
     procedures: np.ndarray
     procedure_mean: np.ndarray

@@ -37,23 +37,6 @@ def test_semantic_only_phrases_are_embedded_but_never_indexed_word_by_word():
     assert phrase not in entry.all_vi() + entry.all_en()  # nor any lexical bank field
 
 
-def test_several_close_phrases_of_a_procedure_count_for_more_than_one():
-    """The ranking's soft maximum (round 16): of two procedures whose best phrase fits the question
-    equally, the one with more phrases near it reads closer; a procedure without phrases reads -1."""
-    import numpy as np
-
-    from procedure_kb.semantic import _Groups
-
-    owners = np.array([0, 0, 0, 1, 1, 2])
-    cosines = np.array([0.90, 0.89, 0.88, 0.90, 0.60, 0.70], dtype=np.float32)
-    groups = _Groups(owners, 4)
-    best, soft = groups.best(cosines), groups.soft(cosines)
-    assert best[0] == best[1] > best[2]
-    assert soft[0] > soft[1] > soft[2] > -1.0
-    assert soft[1] == pytest.approx(0.0, abs=1e-3)  # one phrase at the best of all, the rest far below
-    assert soft[3] == -1.0
-
-
 def test_reform_faq_has_40_entries_each_with_12_variants_in_five_styles():
     entries = load_faq()
     assert len(entries) >= 40

@@ -105,3 +105,21 @@ def test_get_procedure_by_code():
     proc = get_procedure("1.000894")
     assert proc is not None and proc.name == "Thủ tục đăng ký kết hôn"
     assert get_procedure("9.999999") is None and get_procedure(None) is None
+
+
+def test_several_close_phrases_of_a_procedure_count_for_more_than_one():
+    """The ranking's soft maximum (round 16): of two procedures whose best phrase fits the question
+    equally, the one with more phrases near it reads closer; a procedure without phrases reads -1."""
+    import numpy as np
+
+    from procedure_kb.semantic import _Groups
+
+    owners = np.array([0, 0, 0, 1, 1, 2])
+    cosines = np.array([0.90, 0.89, 0.88, 0.90, 0.60, 0.70], dtype=np.float32)
+    groups = _Groups(owners, 4)
+    best, soft = groups.best(cosines), groups.soft(cosines)
+    assert best[0] == best[1] > best[2]
+    assert soft[0] > soft[1] > soft[2] > -1.0
+    assert soft[1] == pytest.approx(0.0, abs=1e-3)  # one phrase at the best of all, the rest far below
+    assert soft[3] == -1.0
+    assert (_Groups(np.array([], dtype=int), 2).soft(np.array([], dtype=np.float32)) == -1.0).all()
