@@ -8,10 +8,12 @@ import json
 from contextlib import redirect_stdout
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from procedure_kb.__main__ import main
 from procedure_kb.search import get_procedure, search_procedures
+from procedure_kb.semantic import _Groups
 
 QUERIES = Path(__file__).parent / "data" / "kb_queries.tsv"
 CORE_STYLES = {"accented", "unaccented", "abbreviated", "misspelled", "english"}
@@ -110,10 +112,6 @@ def test_get_procedure_by_code():
 def test_several_close_phrases_of_a_procedure_count_for_more_than_one():
     """The ranking's soft maximum (round 16): of two procedures whose best phrase fits the question
     equally, the one with more phrases near it reads closer; a procedure without phrases reads -1."""
-    import numpy as np
-
-    from procedure_kb.semantic import _Groups
-
     owners = np.array([0, 0, 0, 1, 1, 2])
     cosines = np.array([0.90, 0.89, 0.88, 0.90, 0.60, 0.70], dtype=np.float32)
     groups = _Groups(owners, 4)
